@@ -1,0 +1,39 @@
+//! Errors collected across a whole macro invocation and reported together.
+
+use proc_macro2::TokenStream;
+use quote::ToTokens;
+use std::fmt::Display;
+
+/// Collects every problem found in one macro invocation, so the user sees them all at once.
+#[derive(Default)]
+pub(crate) struct Diagnostics {
+    errors: Option<syn::Error>,
+}
+
+impl Diagnostics {
+    /// Records an error at `tokens`.
+    pub(crate) fn error_at(&mut self, tokens: impl ToTokens, message: impl Display) {
+        self.push(syn::Error::new_spanned(tokens, message));
+    }
+
+    /// Records an error as it is.
+    pub(crate) fn push(&mut self, error: syn::Error) {
+        match &mut self.errors {
+            Some(errors) => errors.combine(error),
+            None => self.errors = Some(error),
+        }
+    }
+
+    /// `Ok` when nothing was recorded, else every error as one `syn::Error`.
+    pub(crate) fn finish(self) -> Result<(), syn::Error> {
+        self.errors.map_or(Ok(()), Err)
+    }
+}
+
+/// The user's item unchanged, followed by the errors: the crate still type-checks around it,
+/// so the errors shown are ours and not a cascade of "cannot find function".
+pub(crate) fn fallback(item: TokenStream, error: &syn::Error) -> TokenStream {
+    let mut out = item;
+    out.extend(error.to_compile_error());
+    out
+}

@@ -1,0 +1,322 @@
+//! # signalry
+//!
+//! OpenTelemetry instrumentation through macros, checked at compile time.
+//!
+//! ```no_run
+//! #[signalry::traced]
+//! fn handle(order_id: u64) -> Result<(), std::io::Error> {
+//!     Ok(())
+//! }
+//!
+//! fn main() {
+//!     // Reads the standard OTEL_* variables; with none set, telemetry goes to the console.
+//!     let _telemetry = signalry::init();
+//!     handle(42).ok();
+//! } // dropping the guard flushes everything
+//! ```
+//!
+//! Without a call to [`init`] (or with `OTEL_SDK_DISABLED=true`) instrumented code does
+//! nothing beyond one atomic load per call, and signalry says once on stderr why.
+//!
+//! Configuration follows the OpenTelemetry environment-variable specification; see
+//! [`config::EnvConfig`] for every variable read, and [`Builder`] for settings in code, which
+//! win over the environment.
+
+pub mod config;
+mod console;
+mod logs;
+mod metrics;
+#[cfg(feature = "otlp")]
+mod otlp;
+mod pipeline;
+mod resource;
+mod state;
+pub mod testing;
+mod traces;
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub use opentelemetry as otel;
+pub use opentelemetry_sdk as otel_sdk;
+pub use signalry_macros::traced;
+
+use crate::config::{EnvConfig, ExporterKind, Protocol, SamplerConfig, Signal};
+use crate::console::ConsoleOutput;
+use crate::pipeline::{Pipeline, Settings};
+
+/// Starts telemetry as the environment configures it; the returned [`Guard`] flushes and
+/// shuts everything down when dropped. Same as `signalry::builder().init()`.
+///
+/// ```no_run
+/// let _telemetry = signalry::init();
+/// ```
+pub fn init() -> Guard {
+    builder().init()
+}
+
+/// Configuration in code, on top of the environment.
+///
+/// ```no_run
+/// use std::time::Duration;
+/// let _telemetry = signalry::builder()
+///     .service_name("checkout")
+///     .service_version(env!("CARGO_PKG_VERSION"))
+///     .shutdown_timeout(Duration::from_secs(2))
+///     .init();
+/// ```
+pub fn builder() -> Builder {
+    Builder::default()
+}
+
+/// Settings in code. Each one wins over the corresponding `OTEL_*` variable.
+#[derive(Default)]
+#[must_use = "call .init() to start telemetry"]
+pub struct Builder {
+    service_name: Option<String>,
+    service_version: Option<String>,
+    resource_attributes: Vec<(String, String)>,
+    exporters: Vec<(Signal, Vec<ExporterKind>)>,
+    otlp_endpoint: Option<String>,
+    otlp_protocol: Option<Protocol>,
+    sampler: Option<SamplerConfig>,
+    shutdown_timeout: Option<Duration>,
+    console: Option<Box<dyn Write + Send>>,
+    disabled: Option<bool>,
+}
+
+impl std::fmt::Debug for Builder {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Builder")
+            .field("service_name", &self.service_name)
+            .field("exporters", &self.exporters)
+            .field("otlp_endpoint", &self.otlp_endpoint)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How long the guard waits for the last export by default.
+pub const DEFAULT_SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(5);
+
+impl Builder {
+    /// `service.name` (default: `OTEL_SERVICE_NAME`, then the executable's name).
+    pub fn service_name(mut self, name: impl Into<String>) -> Self {
+        self.service_name = Some(name.into());
+        self
+    }
+
+    /// `service.version`; pass `env!("CARGO_PKG_VERSION")` for your crate's version.
+    pub fn service_version(mut self, version: impl Into<String>) -> Self {
+        self.service_version = Some(version.into());
+        self
+    }
+
+    /// One more resource attribute (wins over `OTEL_RESOURCE_ATTRIBUTES`).
+    pub fn resource_attribute(mut self, key: impl Into<String>, value: impl Into<String>) -> Self {
+        self.resource_attributes.push((key.into(), value.into()));
+        self
+    }
+
+    /// The exporters of one signal (`OTEL_{TRACES,METRICS,LOGS}_EXPORTER`); an empty list
+    /// turns the signal off.
+    pub fn exporters(mut self, signal: Signal, kinds: &[ExporterKind]) -> Self {
+        self.exporters.retain(|(s, _)| *s != signal);
+        self.exporters.push((signal, kinds.to_vec()));
+        self
+    }
+
+    /// The OTLP endpoint of all three signals (`OTEL_EXPORTER_OTLP_ENDPOINT`, and it wins over
+    /// the per-signal variables too). Signals without an explicit exporter then export OTLP.
+    pub fn otlp_endpoint(mut self, endpoint: impl Into<String>) -> Self {
+        self.otlp_endpoint = Some(endpoint.into());
+        self
+    }
+
+    /// The OTLP transport of all three signals (`OTEL_EXPORTER_OTLP_PROTOCOL`).
+    pub fn otlp_protocol(mut self, protocol: Protocol) -> Self {
+        self.otlp_protocol = Some(protocol);
+        self
+    }
+
+    /// The sampler (`OTEL_TRACES_SAMPLER`).
+    pub fn sampler(mut self, sampler: SamplerConfig) -> Self {
+        self.sampler = Some(sampler);
+        self
+    }
+
+    /// How long dropping the guard may wait for the last exports (default
+    /// [`DEFAULT_SHUTDOWN_TIMEOUT`]); after that, unsent data is dropped and the program goes on.
+    pub fn shutdown_timeout(mut self, timeout: Duration) -> Self {
+        self.shutdown_timeout = Some(timeout);
+        self
+    }
+
+    /// Where the console exporter writes (default: stderr).
+    pub fn console_output(mut self, writer: impl Write + Send + 'static) -> Self {
+        self.console = Some(Box::new(writer));
+        self
+    }
+
+    /// Turns telemetry off (`OTEL_SDK_DISABLED`).
+    pub fn disabled(mut self, disabled: bool) -> Self {
+        self.disabled = Some(disabled);
+        self
+    }
+
+    /// The configuration this builder would start with: the environment, then the code.
+    /// Warnings are one line each.
+    pub fn resolve(&self) -> (EnvConfig, Vec<String>) {
+        let endpoint_set = self.otlp_endpoint.is_some();
+        let protocol = self.otlp_protocol.map(Protocol::as_str);
+        let (mut config, warnings) = EnvConfig::from_lookup(|name| {
+            let code = match name {
+                "OTEL_EXPORTER_OTLP_ENDPOINT" => self.otlp_endpoint.clone(),
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT"
+                | "OTEL_EXPORTER_OTLP_METRICS_ENDPOINT"
+                | "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT"
+                    if endpoint_set =>
+                {
+                    return None
+                }
+                "OTEL_EXPORTER_OTLP_PROTOCOL" => protocol.map(str::to_owned),
+                "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL"
+                | "OTEL_EXPORTER_OTLP_METRICS_PROTOCOL"
+                | "OTEL_EXPORTER_OTLP_LOGS_PROTOCOL"
+                    if protocol.is_some() =>
+                {
+                    return None
+                }
+                _ => None,
+            };
+            code.or_else(|| std::env::var(name).ok())
+        });
+        for (signal, kinds) in &self.exporters {
+            let slot = match signal {
+                Signal::Traces => &mut config.traces_exporter,
+                Signal::Metrics => &mut config.metrics_exporter,
+                Signal::Logs => &mut config.logs_exporter,
+            };
+            *slot = Some(kinds.clone());
+        }
+        if let Some(sampler) = self.sampler {
+            config.sampler = sampler;
+        }
+        if let Some(disabled) = self.disabled {
+            config.sdk_disabled = disabled;
+        }
+        (config, warnings.iter().map(ToString::to_string).collect())
+    }
+
+    /// Starts telemetry. Never panics: a bad setting is reported on stderr (one line) and its
+    /// default is used; an exporter that cannot be built is reported and left out.
+    pub fn init(self) -> Guard {
+        let (config, mut warnings) = self.resolve();
+        if config.sdk_disabled {
+            report(&warnings);
+            state::report_disabled("OTEL_SDK_DISABLED is true");
+            return Guard {
+                pipeline: None,
+                shutdown_timeout: Duration::ZERO,
+            };
+        }
+        let resource = resource::build(
+            &config,
+            self.service_name.as_deref(),
+            self.service_version.as_deref(),
+            &self.resource_attributes,
+        );
+        let console = match self.console {
+            Some(writer) => ConsoleOutput::to_writer(writer),
+            None => ConsoleOutput::stderr(),
+        };
+        set_propagators(&config);
+        let (pipeline, build_warnings) = Pipeline::build(Settings {
+            config,
+            resource,
+            console,
+        });
+        warnings.extend(build_warnings);
+        report(&warnings);
+        let pipeline = Arc::new(pipeline);
+        pipeline.set_globals();
+        state::install(Arc::clone(&pipeline));
+        Guard {
+            pipeline: Some(pipeline),
+            shutdown_timeout: self.shutdown_timeout.unwrap_or(DEFAULT_SHUTDOWN_TIMEOUT),
+        }
+    }
+}
+
+fn report(warnings: &[String]) {
+    for warning in warnings {
+        eprintln!("signalry: {warning}");
+    }
+}
+
+fn set_propagators(config: &EnvConfig) {
+    use opentelemetry::propagation::{TextMapCompositePropagator, TextMapPropagator};
+    use opentelemetry_sdk::propagation::{BaggagePropagator, TraceContextPropagator};
+    let propagators: Vec<Box<dyn TextMapPropagator + Send + Sync>> = config
+        .propagators
+        .iter()
+        .map(|kind| -> Box<dyn TextMapPropagator + Send + Sync> {
+            match kind {
+                config::PropagatorKind::TraceContext => Box::new(TraceContextPropagator::new()),
+                config::PropagatorKind::Baggage => Box::new(BaggagePropagator::new()),
+            }
+        })
+        .collect();
+    opentelemetry::global::set_text_map_propagator(TextMapCompositePropagator::new(propagators));
+}
+
+/// Keeps telemetry running; dropping it flushes every signal and shuts the exporters down,
+/// waiting at most the shutdown timeout.
+#[must_use = "telemetry stops when the guard is dropped: bind it with `let _telemetry = ...`"]
+#[derive(Debug)]
+pub struct Guard {
+    pipeline: Option<Arc<Pipeline>>,
+    shutdown_timeout: Duration,
+}
+
+impl Guard {
+    /// Whether telemetry is running (false when disabled).
+    pub fn is_enabled(&self) -> bool {
+        self.pipeline.is_some()
+    }
+
+    /// Flushes and shuts down now, instead of at drop; returns one line per signal that did
+    /// not finish cleanly within the timeout.
+    pub fn shutdown(mut self) -> Vec<String> {
+        self.stop()
+    }
+
+    fn stop(&mut self) -> Vec<String> {
+        let Some(pipeline) = self.pipeline.take() else {
+            return Vec::new();
+        };
+        state::uninstall(&pipeline);
+        pipeline.shutdown(self.shutdown_timeout)
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        for problem in self.stop() {
+            eprintln!("signalry: shutdown: {problem}");
+        }
+    }
+}
+
+/// What the macros' generated code uses. Not a public API: it changes without notice.
+#[doc(hidden)]
+pub mod __private {
+    pub use crate::logs::EventSite;
+    pub use crate::metrics::{
+        CounterKind, GaugeKind, HistogramKind, InstrumentKind, MetricSite, UpDownKind,
+    };
+    pub use crate::traces::{ActiveSpan, SpanSite};
+    pub use opentelemetry::logs::{AnyValue, Severity};
+    pub use opentelemetry::trace::SpanKind;
+    pub use opentelemetry::{Key, KeyValue};
+}

@@ -1,0 +1,172 @@
+//! Metrics: the meter provider's pipeline, and per-call-site instrument handles.
+//!
+//! A recording site is a `static` [`MetricSite`] holding the instrument's name, unit and
+//! description. On first use under a pipeline it creates its OpenTelemetry instrument and keeps
+//! it, tagged with the pipeline's generation; a later `init` (tests re-initialise) bumps the
+//! generation and the site rebuilds its instrument instead of writing to a dead provider.
+
+pub(crate) mod console;
+
+use std::fmt;
+use std::marker::PhantomData;
+use std::sync::{Arc, PoisonError, RwLock};
+
+use opentelemetry::metrics::{Counter, Gauge, Histogram, Meter, UpDownCounter};
+use opentelemetry::KeyValue;
+use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
+use opentelemetry_sdk::Resource;
+
+use crate::config::ExporterKind;
+use crate::console::ConsoleOutput;
+use crate::pipeline::Exporters;
+use crate::state;
+
+/// An instrument kind a [`MetricSite`] can hold.
+pub trait InstrumentKind: 'static {
+    /// The value recorded.
+    type Value: Copy + Into<crate::testing::MetricValue>;
+    /// The OpenTelemetry instrument.
+    type Instrument: Send + Sync + Clone;
+    /// The kind's name, as shown in captures: `counter`, `updown`, `histogram`, `gauge`.
+    const NAME: &'static str;
+    /// Creates the instrument.
+    fn build(meter: &Meter, site: &MetricSite<Self>) -> Self::Instrument
+    where
+        Self: Sized;
+    /// Records one measurement.
+    fn record(instrument: &Self::Instrument, value: Self::Value, attributes: &[KeyValue]);
+}
+
+/// A monotonic sum of `u64`.
+#[derive(Debug)]
+pub enum CounterKind {}
+/// A sum of `i64` that goes up and down.
+#[derive(Debug)]
+pub enum UpDownKind {}
+/// A distribution of `f64`.
+#[derive(Debug)]
+pub enum HistogramKind {}
+/// The last value of an `f64`.
+#[derive(Debug)]
+pub enum GaugeKind {}
+
+macro_rules! instrument_kind {
+    ($kind:ty, $name:literal, $value:ty, $instrument:ty, $builder:ident, $record:ident) => {
+        impl InstrumentKind for $kind {
+            type Value = $value;
+            type Instrument = $instrument;
+            const NAME: &'static str = $name;
+            fn build(meter: &Meter, site: &MetricSite<Self>) -> Self::Instrument {
+                let mut builder = meter.$builder(site.name);
+                if !site.unit.is_empty() {
+                    builder = builder.with_unit(site.unit);
+                }
+                if !site.description.is_empty() {
+                    builder = builder.with_description(site.description);
+                }
+                builder.build()
+            }
+            fn record(instrument: &Self::Instrument, value: $value, attributes: &[KeyValue]) {
+                instrument.$record(value, attributes);
+            }
+        }
+    };
+}
+
+instrument_kind!(CounterKind, "counter", u64, Counter<u64>, u64_counter, add);
+instrument_kind!(UpDownKind, "updown", i64, UpDownCounter<i64>, i64_up_down_counter, add);
+instrument_kind!(HistogramKind, "histogram", f64, Histogram<f64>, f64_histogram, record);
+instrument_kind!(GaugeKind, "gauge", f64, Gauge<f64>, f64_gauge, record);
+
+/// One recording site: a `static` in the code that records.
+pub struct MetricSite<K: InstrumentKind> {
+    /// Instrument name (checked at compile time by the macros).
+    pub name: &'static str,
+    /// Unit (UCUM), or empty.
+    pub unit: &'static str,
+    /// Description, or empty.
+    pub description: &'static str,
+    cached: RwLock<Option<(u64, K::Instrument)>>,
+    kind: PhantomData<K>,
+}
+
+impl<K: InstrumentKind> fmt::Debug for MetricSite<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MetricSite")
+            .field("kind", &K::NAME)
+            .field("name", &self.name)
+            .field("unit", &self.unit)
+            .finish_non_exhaustive()
+    }
+}
+
+impl<K: InstrumentKind> MetricSite<K> {
+    /// A site for a `static`.
+    pub const fn new(name: &'static str, unit: &'static str, description: &'static str) -> Self {
+        Self {
+            name,
+            unit,
+            description,
+            cached: RwLock::new(None),
+            kind: PhantomData,
+        }
+    }
+
+    /// Records `value` with `attributes`.
+    #[inline]
+    pub fn record(&self, value: K::Value, attributes: &[KeyValue]) {
+        if !state::enabled() {
+            return;
+        }
+        self.record_enabled(value, attributes);
+    }
+
+    fn record_enabled(&self, value: K::Value, attributes: &[KeyValue]) {
+        crate::testing::capture_measurement(K::NAME, self.name, self.unit, value.into(), attributes);
+        let generation = state::generation();
+        {
+            let cached = self.cached.read().unwrap_or_else(PoisonError::into_inner);
+            if let Some((g, instrument)) = cached.as_ref() {
+                if *g == generation {
+                    K::record(instrument, value, attributes);
+                    return;
+                }
+            }
+        }
+        let Some(pipeline) = state::current() else {
+            return;
+        };
+        let instrument = K::build(&pipeline.meter, self);
+        K::record(&instrument, value, attributes);
+        *self.cached.write().unwrap_or_else(PoisonError::into_inner) = Some((generation, instrument));
+    }
+}
+
+/// Builds the meter provider for the chosen exporters.
+pub(crate) fn provider(
+    kinds: &[ExporterKind],
+    exporters: &mut Exporters<'_>,
+    interval: std::time::Duration,
+    resource: Resource,
+    console: &Arc<ConsoleOutput>,
+) -> SdkMeterProvider {
+    let mut builder = SdkMeterProvider::builder().with_resource(resource);
+    for kind in kinds {
+        match kind {
+            ExporterKind::Console => {
+                let exporter = console::ConsoleMetricExporter::new(Arc::clone(console));
+                builder = builder.with_reader(PeriodicReader::builder(exporter).with_interval(interval).build());
+            }
+            ExporterKind::Otlp => {
+                if let Some(exporter) = exporters.otlp_metrics() {
+                    builder = builder.with_reader(PeriodicReader::builder(exporter).with_interval(interval).build());
+                }
+            }
+            ExporterKind::Prometheus => exporters.unsupported(
+                "OTEL_METRICS_EXPORTER",
+                "prometheus is not available in this version of signalry; metrics are not exported",
+            ),
+        }
+    }
+    builder.build()
+}

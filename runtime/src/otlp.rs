@@ -1,0 +1,255 @@
+//! OTLP exporters for the three signals, and the small Tokio runtime they run on.
+//!
+//! The SDK's batch processors and periodic reader export from threads of their own, outside any
+//! async runtime, but tonic (gRPC) and the async HTTP client need a Tokio reactor and timer. So
+//! signalry owns one Tokio runtime with a single worker thread (`signalry-export`), builds the
+//! exporters inside it and polls every export future with that runtime entered ([`InRuntime`]).
+//! The application's own runtime, if it has one, is never used: telemetry neither depends on it
+//! nor competes with it, and a program without Tokio exports the same way.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context as TaskContext, Poll};
+use std::time::Duration;
+
+use opentelemetry_otlp::{WithExportConfig, WithHttpConfig, WithTonicConfig};
+use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::logs::{LogBatch, LogExporter};
+use opentelemetry_sdk::metrics::data::ResourceMetrics;
+use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
+use opentelemetry_sdk::metrics::Temporality;
+use opentelemetry_sdk::trace::{SpanData, SpanExporter};
+use opentelemetry_sdk::Resource;
+use tokio::runtime::{Handle, Runtime};
+
+use crate::config::{Compression, OtlpConfig, Protocol};
+
+/// The Tokio runtime every OTLP exporter runs on.
+pub(crate) struct ExportRuntime {
+    runtime: Option<Runtime>,
+}
+
+impl fmt::Debug for ExportRuntime {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("ExportRuntime")
+    }
+}
+
+impl ExportRuntime {
+    pub(crate) fn start() -> Result<Self, String> {
+        tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .thread_name("signalry-export")
+            .enable_all()
+            .build()
+            .map(|runtime| Self {
+                runtime: Some(runtime),
+            })
+            .map_err(|e| format!("cannot start the export runtime: {e}"))
+    }
+
+    fn handle(&self) -> Option<Handle> {
+        self.runtime.as_ref().map(|r| r.handle().clone())
+    }
+}
+
+impl Drop for ExportRuntime {
+    fn drop(&mut self) {
+        // The guard may be dropped inside the application's async code, where blocking on a
+        // runtime's shutdown is not allowed; by now every provider has been shut down.
+        if let Some(runtime) = self.runtime.take() {
+            runtime.shutdown_background();
+        }
+    }
+}
+
+/// Polls a future with the export runtime entered, so that tonic and hyper find their reactor.
+struct InRuntime<'a, T> {
+    handle: Handle,
+    future: Pin<Box<dyn Future<Output = T> + Send + 'a>>,
+}
+
+impl<T> Future for InRuntime<'_, T> {
+    type Output = T;
+
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<T> {
+        let this = &mut *self;
+        let _entered = this.handle.enter();
+        this.future.as_mut().poll(cx)
+    }
+}
+
+/// An OTLP exporter of any signal, driven by the export runtime.
+pub(crate) struct OnRuntime<E> {
+    inner: E,
+    handle: Handle,
+}
+
+impl<E> fmt::Debug for OnRuntime<E> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OtlpExporter")
+    }
+}
+
+impl<E> OnRuntime<E> {
+    fn entered<T>(&self, f: impl FnOnce(&E) -> T) -> T {
+        let _entered = self.handle.enter();
+        f(&self.inner)
+    }
+}
+
+impl SpanExporter for OnRuntime<opentelemetry_otlp::SpanExporter> {
+    fn export(&self, batch: Vec<SpanData>) -> impl Future<Output = OTelSdkResult> + Send {
+        InRuntime {
+            handle: self.handle.clone(),
+            future: Box::pin(self.inner.export(batch)),
+        }
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.entered(|e| e.shutdown_with_timeout(timeout))
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        self.entered(SpanExporter::force_flush)
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.inner.set_resource(resource);
+    }
+}
+
+impl LogExporter for OnRuntime<opentelemetry_otlp::LogExporter> {
+    fn export(&self, batch: LogBatch<'_>) -> impl Future<Output = OTelSdkResult> + Send {
+        InRuntime {
+            handle: self.handle.clone(),
+            future: Box::pin(self.inner.export(batch)),
+        }
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.entered(|e| e.shutdown_with_timeout(timeout))
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.inner.set_resource(resource);
+    }
+}
+
+impl PushMetricExporter for OnRuntime<opentelemetry_otlp::MetricExporter> {
+    fn export(&self, metrics: &ResourceMetrics) -> impl Future<Output = OTelSdkResult> + Send {
+        InRuntime {
+            handle: self.handle.clone(),
+            future: Box::pin(self.inner.export(metrics)),
+        }
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        self.entered(PushMetricExporter::force_flush)
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.entered(|e| e.shutdown_with_timeout(timeout))
+    }
+
+    fn temporality(&self) -> Temporality {
+        self.inner.temporality()
+    }
+}
+
+/// Applies one signal's [`OtlpConfig`] to an OTLP exporter builder of either transport.
+macro_rules! build_exporter {
+    ($builder:expr, $config:expr) => {{
+        let config: &OtlpConfig = $config;
+        let builder = $builder;
+        match config.protocol {
+            Protocol::Grpc => {
+                let mut tonic = builder
+                    .with_tonic()
+                    .with_endpoint(config.endpoint.clone())
+                    .with_timeout(config.timeout)
+                    .with_metadata(metadata(&config.headers));
+                if config.compression == Compression::Gzip {
+                    tonic = tonic.with_compression(opentelemetry_otlp::Compression::Gzip);
+                }
+                tonic.build()
+            }
+            Protocol::HttpProtobuf | Protocol::HttpJson => {
+                let protocol = if config.protocol == Protocol::HttpJson {
+                    opentelemetry_otlp::Protocol::HttpJson
+                } else {
+                    opentelemetry_otlp::Protocol::HttpBinary
+                };
+                let mut http = builder
+                    .with_http()
+                    .with_protocol(protocol)
+                    .with_endpoint(config.endpoint.clone())
+                    .with_timeout(config.timeout)
+                    .with_headers(config.headers.iter().cloned().collect::<HashMap<_, _>>());
+                if config.compression == Compression::Gzip {
+                    http = http.with_compression(opentelemetry_otlp::Compression::Gzip);
+                }
+                http.build()
+            }
+        }
+        .map_err(|e| format!("cannot build the OTLP exporter for {}: {e}", config.endpoint))
+    }};
+}
+
+/// Header pairs as gRPC metadata; pairs that are not valid metadata were already reported by
+/// the configuration reader, so they are skipped here.
+fn metadata(headers: &[(String, String)]) -> opentelemetry_otlp::tonic_types::metadata::MetadataMap {
+    let mut map = http::HeaderMap::new();
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (
+            http::HeaderName::from_bytes(name.as_bytes()),
+            http::HeaderValue::from_str(value),
+        ) {
+            map.append(name, value);
+        }
+    }
+    opentelemetry_otlp::tonic_types::metadata::MetadataMap::from_headers(map)
+}
+
+impl ExportRuntime {
+    pub(crate) fn span_exporter(
+        &self,
+        config: &OtlpConfig,
+    ) -> Result<OnRuntime<opentelemetry_otlp::SpanExporter>, String> {
+        let handle = self.handle().ok_or("the export runtime has stopped")?;
+        let _entered = handle.enter();
+        let inner = build_exporter!(opentelemetry_otlp::SpanExporter::builder(), config)?;
+        Ok(OnRuntime {
+            inner,
+            handle: handle.clone(),
+        })
+    }
+
+    pub(crate) fn log_exporter(
+        &self,
+        config: &OtlpConfig,
+    ) -> Result<OnRuntime<opentelemetry_otlp::LogExporter>, String> {
+        let handle = self.handle().ok_or("the export runtime has stopped")?;
+        let _entered = handle.enter();
+        let inner = build_exporter!(opentelemetry_otlp::LogExporter::builder(), config)?;
+        Ok(OnRuntime {
+            inner,
+            handle: handle.clone(),
+        })
+    }
+
+    pub(crate) fn metric_exporter(
+        &self,
+        config: &OtlpConfig,
+    ) -> Result<OnRuntime<opentelemetry_otlp::MetricExporter>, String> {
+        let handle = self.handle().ok_or("the export runtime has stopped")?;
+        let _entered = handle.enter();
+        let inner = build_exporter!(opentelemetry_otlp::MetricExporter::builder(), config)?;
+        Ok(OnRuntime {
+            inner,
+            handle: handle.clone(),
+        })
+    }
+}

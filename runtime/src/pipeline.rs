@@ -1,0 +1,268 @@
+//! One installed telemetry pipeline: the three providers, their exporters, and shutdown.
+
+use std::sync::{mpsc, Arc};
+use std::time::{Duration, Instant};
+
+use opentelemetry::metrics::{Meter, MeterProvider as _};
+use opentelemetry::InstrumentationScope;
+use opentelemetry_sdk::logs::{SdkLogger, SdkLoggerProvider};
+use opentelemetry_sdk::metrics::SdkMeterProvider;
+use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
+use opentelemetry::logs::LoggerProvider as _;
+use opentelemetry::trace::TracerProvider as _;
+
+use crate::config::{EnvConfig, ExporterKind, Signal};
+use crate::console::ConsoleOutput;
+
+/// The providers every call site records through.
+#[derive(Debug)]
+pub(crate) struct Pipeline {
+    pub(crate) tracer: SdkTracer,
+    pub(crate) meter: Meter,
+    pub(crate) logger: SdkLogger,
+    tracer_provider: SdkTracerProvider,
+    meter_provider: SdkMeterProvider,
+    logger_provider: SdkLoggerProvider,
+    #[cfg(feature = "otlp")]
+    export_runtime: Option<crate::otlp::ExportRuntime>,
+}
+
+/// Everything a pipeline is built from: the resolved configuration plus what only code can say.
+pub(crate) struct Settings {
+    pub(crate) config: EnvConfig,
+    pub(crate) resource: opentelemetry_sdk::Resource,
+    pub(crate) console: Arc<ConsoleOutput>,
+}
+
+/// Builds OTLP exporters on demand, starting the export runtime the first time one is needed,
+/// and collects what went wrong as warnings.
+pub(crate) struct Exporters<'a> {
+    config: &'a EnvConfig,
+    warnings: Vec<String>,
+    #[cfg(feature = "otlp")]
+    runtime: Option<crate::otlp::ExportRuntime>,
+}
+
+impl Exporters<'_> {
+    pub(crate) fn unsupported(&mut self, variable: &str, why: &str) {
+        self.warnings.push(format!("{variable}: {why}"));
+    }
+
+    #[cfg(feature = "otlp")]
+    fn runtime(&mut self) -> Option<&crate::otlp::ExportRuntime> {
+        if self.runtime.is_none() {
+            match crate::otlp::ExportRuntime::start() {
+                Ok(runtime) => self.runtime = Some(runtime),
+                Err(e) => self.warnings.push(e),
+            }
+        }
+        self.runtime.as_ref()
+    }
+}
+
+#[cfg(feature = "otlp")]
+macro_rules! otlp_exporter {
+    ($self:ident, $config:ident, $build:ident) => {{
+        let config = $self.config.$config.clone();
+        let built = $self.runtime()?.$build(&config);
+        built.map_err(|e| $self.warnings.push(e)).ok()
+    }};
+}
+
+#[cfg(feature = "otlp")]
+impl Exporters<'_> {
+    pub(crate) fn otlp_spans(&mut self) -> Option<impl opentelemetry_sdk::trace::SpanExporter + 'static> {
+        otlp_exporter!(self, otlp_traces, span_exporter)
+    }
+
+    pub(crate) fn otlp_metrics(
+        &mut self,
+    ) -> Option<impl opentelemetry_sdk::metrics::exporter::PushMetricExporter> {
+        otlp_exporter!(self, otlp_metrics, metric_exporter)
+    }
+
+    pub(crate) fn otlp_logs(&mut self) -> Option<impl opentelemetry_sdk::logs::LogExporter + 'static> {
+        otlp_exporter!(self, otlp_logs, log_exporter)
+    }
+}
+
+#[cfg(not(feature = "otlp"))]
+impl Exporters<'_> {
+    fn without_otlp(&mut self) {
+        let message = "otlp: signalry was built without its `otlp` feature; nothing is exported over OTLP";
+        if !self.warnings.iter().any(|w| w == message) {
+            self.warnings.push(message.to_owned());
+        }
+    }
+
+    pub(crate) fn otlp_spans(&mut self) -> Option<crate::traces::console::ConsoleSpanExporter> {
+        self.without_otlp();
+        None
+    }
+
+    pub(crate) fn otlp_metrics(&mut self) -> Option<crate::metrics::console::ConsoleMetricExporter> {
+        self.without_otlp();
+        None
+    }
+
+    pub(crate) fn otlp_logs(&mut self) -> Option<crate::logs::console::ConsoleLogExporter> {
+        self.without_otlp();
+        None
+    }
+}
+
+/// The exporters of one signal: the variable if set, else OTLP when an OTLP endpoint is
+/// configured, else the console, so that a newcomer sees telemetry without a collector.
+pub(crate) fn exporters_for(config: &EnvConfig, signal: Signal) -> Vec<ExporterKind> {
+    let chosen = match signal {
+        Signal::Traces => &config.traces_exporter,
+        Signal::Metrics => &config.metrics_exporter,
+        Signal::Logs => &config.logs_exporter,
+    };
+    match chosen {
+        Some(kinds) => kinds.clone(),
+        None if config.otlp_endpoint_set => vec![ExporterKind::Otlp],
+        None => vec![ExporterKind::Console],
+    }
+}
+
+impl Pipeline {
+    /// Builds a pipeline; the strings are warnings for the user (one line each).
+    pub(crate) fn build(settings: Settings) -> (Self, Vec<String>) {
+        let Settings {
+            config,
+            resource,
+            console,
+        } = settings;
+        let mut exporters = Exporters {
+            config: &config,
+            warnings: Vec::new(),
+            #[cfg(feature = "otlp")]
+            runtime: None,
+        };
+        let tracer_provider = crate::traces::provider(
+            &exporters_for(&config, Signal::Traces),
+            &mut exporters,
+            config.sampler,
+            config.span_batch,
+            resource.clone(),
+            &console,
+        );
+        let meter_provider = crate::metrics::provider(
+            &exporters_for(&config, Signal::Metrics),
+            &mut exporters,
+            config.metric_export_interval,
+            resource.clone(),
+            &console,
+        );
+        let logger_provider = crate::logs::provider(
+            &exporters_for(&config, Signal::Logs),
+            &mut exporters,
+            config.log_batch,
+            resource,
+            &console,
+        );
+        let warnings = std::mem::take(&mut exporters.warnings);
+        #[cfg(feature = "otlp")]
+        let export_runtime = exporters.runtime.take();
+        let pipeline = Self::from_providers(
+            tracer_provider,
+            meter_provider,
+            logger_provider,
+            #[cfg(feature = "otlp")]
+            export_runtime,
+        );
+        (pipeline, warnings)
+    }
+
+    fn from_providers(
+        tracer_provider: SdkTracerProvider,
+        meter_provider: SdkMeterProvider,
+        logger_provider: SdkLoggerProvider,
+        #[cfg(feature = "otlp")] export_runtime: Option<crate::otlp::ExportRuntime>,
+    ) -> Self {
+        let scope = InstrumentationScope::builder("signalry")
+            .with_version(env!("CARGO_PKG_VERSION"))
+            .build();
+        Self {
+            tracer: tracer_provider.tracer_with_scope(scope.clone()),
+            meter: meter_provider.meter_with_scope(scope.clone()),
+            logger: logger_provider.logger_with_scope(scope),
+            tracer_provider,
+            meter_provider,
+            logger_provider,
+            #[cfg(feature = "otlp")]
+            export_runtime,
+        }
+    }
+
+    /// Makes these providers the OpenTelemetry globals too, so that code using the
+    /// `opentelemetry` API directly (or a bridge such as `tracing-opentelemetry`) lands in the
+    /// same pipeline.
+    pub(crate) fn set_globals(&self) {
+        opentelemetry::global::set_tracer_provider(self.tracer_provider.clone());
+        opentelemetry::global::set_meter_provider(self.meter_provider.clone());
+    }
+
+    /// The tracer provider, for bridges that want one.
+    pub(crate) fn tracer_provider(&self) -> &SdkTracerProvider {
+        &self.tracer_provider
+    }
+
+    /// Flushes and shuts down the three providers in parallel, giving up after `timeout` so
+    /// that a slow or unreachable collector never holds the program's exit. Returns a line per
+    /// signal that did not finish cleanly.
+    pub(crate) fn shutdown(&self, timeout: Duration) -> Vec<String> {
+        let deadline = Instant::now() + timeout;
+        let (done, results) = mpsc::channel::<(Signal, Result<(), String>)>();
+        let tasks: [(Signal, Box<dyn FnOnce() -> Result<(), String> + Send>); 3] = [
+            (Signal::Traces, {
+                let p = self.tracer_provider.clone();
+                Box::new(move || p.shutdown_with_timeout(timeout).map_err(|e| e.to_string()))
+            }),
+            (Signal::Metrics, {
+                let p = self.meter_provider.clone();
+                Box::new(move || p.shutdown_with_timeout(timeout).map_err(|e| e.to_string()))
+            }),
+            (Signal::Logs, {
+                let p = self.logger_provider.clone();
+                Box::new(move || p.shutdown_with_timeout(timeout).map_err(|e| e.to_string()))
+            }),
+        ];
+        let mut pending = vec![Signal::Traces, Signal::Metrics, Signal::Logs];
+        let mut problems = Vec::new();
+        for (signal, task) in tasks {
+            let done = done.clone();
+            let spawned = std::thread::Builder::new()
+                .name("signalry-shutdown".into())
+                .spawn(move || {
+                    // The receiver may be gone after the deadline; nobody needs the result then.
+                    let _ = done.send((signal, task()));
+                });
+            if let Err(e) = spawned {
+                problems.push(format!("{signal:?}: cannot start shutdown: {e}"));
+                pending.retain(|s| *s != signal);
+            }
+        }
+        drop(done);
+        while !pending.is_empty() {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match results.recv_timeout(left) {
+                Ok((signal, result)) => {
+                    pending.retain(|s| *s != signal);
+                    if let Err(e) = result {
+                        problems.push(format!("{signal:?}: {e}"));
+                    }
+                }
+                Err(_) => {
+                    for signal in pending.drain(..) {
+                        problems.push(format!(
+                            "{signal:?}: not flushed within {timeout:?}; unsent data is dropped"
+                        ));
+                    }
+                }
+            }
+        }
+        problems
+    }
+}

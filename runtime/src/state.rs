@@ -1,0 +1,82 @@
+//! The process-wide telemetry state that every call site consults.
+//!
+//! A call site first reads [`MODE`], one relaxed atomic load: when telemetry is off that is
+//! all it costs. Only when it is on does the site fetch the installed [`Pipeline`].
+
+use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
+use std::sync::{Arc, PoisonError, RwLock};
+
+use crate::pipeline::Pipeline;
+
+/// No pipeline yet, and nobody has been told so.
+const UNINITIALISED: u8 = 0;
+/// Telemetry is off and that has been said once.
+const DISABLED: u8 = 1;
+/// A pipeline is installed.
+const ENABLED: u8 = 2;
+
+static MODE: AtomicU8 = AtomicU8::new(UNINITIALISED);
+static CURRENT: RwLock<Option<Arc<Pipeline>>> = RwLock::new(None);
+/// Bumped on every install, so that per-call-site caches know when to rebuild.
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
+/// Whether telemetry is on: the hot-path check, one relaxed load.
+#[inline(always)]
+pub(crate) fn enabled() -> bool {
+    if MODE.load(Ordering::Relaxed) == ENABLED {
+        return true;
+    }
+    report_uninitialised_once();
+    false
+}
+
+#[cold]
+#[inline(never)]
+fn report_uninitialised_once() {
+    if MODE
+        .compare_exchange(UNINITIALISED, DISABLED, Ordering::Relaxed, Ordering::Relaxed)
+        .is_ok()
+    {
+        eprintln!(
+            "signalry: telemetry is disabled: signalry::init() was not called, so instrumented \
+             code records nothing"
+        );
+    }
+}
+
+/// Says once, at start-up, that telemetry is off and why.
+pub(crate) fn report_disabled(reason: &str) {
+    MODE.store(DISABLED, Ordering::Relaxed);
+    eprintln!("signalry: telemetry is disabled: {reason}");
+}
+
+/// The installed pipeline, if any.
+pub(crate) fn current() -> Option<Arc<Pipeline>> {
+    CURRENT
+        .read()
+        .unwrap_or_else(PoisonError::into_inner)
+        .clone()
+}
+
+/// The generation of the installed pipeline; changes on every install.
+pub(crate) fn generation() -> u64 {
+    GENERATION.load(Ordering::Acquire)
+}
+
+/// Makes `pipeline` the one every call site uses, replacing any other.
+pub(crate) fn install(pipeline: Arc<Pipeline>) {
+    let mut slot = CURRENT.write().unwrap_or_else(PoisonError::into_inner);
+    *slot = Some(pipeline);
+    GENERATION.fetch_add(1, Ordering::AcqRel);
+    MODE.store(ENABLED, Ordering::Release);
+}
+
+/// Removes `pipeline` if it is still the installed one; call sites go quiet.
+pub(crate) fn uninstall(pipeline: &Arc<Pipeline>) {
+    let mut slot = CURRENT.write().unwrap_or_else(PoisonError::into_inner);
+    if slot.as_ref().is_some_and(|p| Arc::ptr_eq(p, pipeline)) {
+        *slot = None;
+        GENERATION.fetch_add(1, Ordering::AcqRel);
+        MODE.store(DISABLED, Ordering::Release);
+    }
+}

@@ -1,0 +1,118 @@
+//! A small instrumented program that the end-to-end tests run as a child process, so that each
+//! run has its own environment, its own `init` and a real exit.
+//!
+//! `probe <scenario> [count]`, configured through the usual `OTEL_*` variables, plus
+//! `PROBE_SHUTDOWN_TIMEOUT_MS`. Prints `sent spans=N metrics=N logs=N` on stdout before
+//! dropping the guard, and `calls took <ms>` for the instrumented calls themselves.
+
+use std::time::{Duration, Instant};
+
+use signalry::__private::{
+    AnyValue, CounterKind, EventSite, HistogramKind, Key, KeyValue, MetricSite, Severity,
+};
+
+static REQUESTS: MetricSite<CounterKind> =
+    MetricSite::new("probe.requests", "{request}", "Requests handled by the probe");
+static DURATION: MetricSite<HistogramKind> =
+    MetricSite::new("probe.request.duration", "s", "Time to handle a request");
+static ORDER_FAILED: EventSite = EventSite {
+    name: "probe.order.failed",
+    severity: Severity::Error,
+};
+static ITEM: EventSite = EventSite {
+    name: "probe.item",
+    severity: Severity::Info,
+};
+
+#[derive(Debug)]
+struct Declined;
+
+impl std::fmt::Display for Declined {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("card declined")
+    }
+}
+
+#[signalry::traced(name = "probe.request", kind = server)]
+async fn request(order: u64) -> Result<(), Declined> {
+    let started = Instant::now();
+    lookup(order).await;
+    let outcome = charge(order);
+    REQUESTS.record(1, &[KeyValue::new("outcome", if outcome.is_ok() { "ok" } else { "declined" })]);
+    DURATION.record(started.elapsed().as_secs_f64(), &[]);
+    outcome
+}
+
+#[signalry::traced(name = "probe.lookup", kind = client)]
+async fn lookup(order: u64) {
+    tokio::task::yield_now().await;
+    std::hint::black_box(order);
+}
+
+#[signalry::traced(name = "probe.charge")]
+fn charge(order: u64) -> Result<(), Declined> {
+    if order % 2 == 0 {
+        ORDER_FAILED.emit(Some(AnyValue::from("order failed")), || {
+            vec![(Key::from_static_str("order.id"), AnyValue::Int(order.cast_signed()))]
+        });
+        return Err(Declined);
+    }
+    Ok(())
+}
+
+#[signalry::traced(name = "probe.item")]
+fn item(i: u64) {
+    ITEM.emit(None, || vec![(Key::from_static_str("item.index"), AnyValue::Int(i.cast_signed()))]);
+    REQUESTS.record(1, &[KeyValue::new("item.index", i.cast_signed())]);
+}
+
+fn main() {
+    let mut args = std::env::args().skip(1);
+    let scenario = args.next().unwrap_or_else(|| "tree".to_owned());
+    let count: u64 = args.next().and_then(|n| n.parse().ok()).unwrap_or(1);
+    let timeout = std::env::var("PROBE_SHUTDOWN_TIMEOUT_MS")
+        .ok()
+        .and_then(|ms| ms.parse().ok())
+        .map_or(signalry::DEFAULT_SHUTDOWN_TIMEOUT, Duration::from_millis);
+
+    let guard = (scenario != "no-init").then(|| {
+        signalry::builder()
+            .service_version("1.2.3")
+            .shutdown_timeout(timeout)
+            .init()
+    });
+
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .expect("a tokio runtime for the probe");
+    let started = Instant::now();
+    let (spans, metrics, logs) = match scenario.as_str() {
+        // One request that succeeds and one that fails: 6 spans, 2 counter points + 1
+        // histogram, 1 event.
+        "tree" | "no-init" => {
+            runtime.block_on(async {
+                let _ = request(1).await;
+                let _ = request(2).await;
+            });
+            (6, 3, 1)
+        }
+        // `count` independent root spans, each with one event and one counter point of its own
+        // attribute set.
+        "bulk" => {
+            for i in 0..count {
+                item(i);
+            }
+            (count, count, count)
+        }
+        other => {
+            eprintln!("probe: unknown scenario {other:?}");
+            std::process::exit(2);
+        }
+    };
+    println!("calls took {}", started.elapsed().as_millis());
+    println!("sent spans={spans} metrics={metrics} logs={logs}");
+    drop(runtime);
+    drop(guard);
+}
