@@ -7,7 +7,6 @@
 //! Code configuration ([`crate::Builder`]) is applied on top of the result, so code wins over the
 //! environment.
 
-use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
@@ -721,14 +720,14 @@ fn percent_decode(input: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// Resource attributes as an ordered map, for display and tests.
-pub(crate) fn attribute_map(pairs: &[(String, String)]) -> BTreeMap<&str, &str> {
-    pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::BTreeMap;
+
+    fn attribute_map(pairs: &[(String, String)]) -> BTreeMap<&str, &str> {
+        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+    }
 
     fn read(vars: &[(&str, &str)]) -> (EnvConfig, Vec<ConfigWarning>) {
         let vars: Vec<(String, String)> = vars

@@ -357,7 +357,7 @@ impl Palette {
     pub(crate) const PLAIN: Self = Self { colour: false };
 
     /// `text` in `style`.
-    pub(crate) fn paint<'a>(self, style: Style, text: &'a str) -> Cow<'a, str> {
+    pub(crate) fn paint(self, style: Style, text: &str) -> Cow<'_, str> {
         if !self.colour || text.is_empty() {
             return Cow::Borrowed(text);
         }
@@ -387,7 +387,9 @@ pub(crate) fn event_text(palette: Palette, name: &str, parts: &[&str]) -> String
 }
 
 /// Attributes as `{key=value, …}`, or an empty string when there are none.
-pub(crate) fn attributes_text<'a, V>(attributes: impl IntoIterator<Item = (&'a Key, &'a V)>) -> String
+pub(crate) fn attributes_text<'a, V>(
+    attributes: impl IntoIterator<Item = (&'a Key, &'a V)>,
+) -> String
 where
     V: ConsoleValue + 'a,
 {
@@ -570,6 +572,16 @@ pub(crate) mod tests {
 
         fn flush(&mut self) -> io::Result<()> {
             Ok(())
+        }
+    }
+
+    /// The output of a future that is ready at once, as the exporters' futures are.
+    pub(crate) fn poll_ready<T>(future: impl std::future::Future<Output = T>) -> T {
+        let mut future = std::pin::pin!(future);
+        let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+        match future.as_mut().poll(&mut cx) {
+            std::task::Poll::Ready(output) => output,
+            std::task::Poll::Pending => panic!("console exporters never wait"),
         }
     }
 

@@ -15,7 +15,7 @@ use std::task::{Context as TaskContext, Poll};
 use std::time::Duration;
 
 use opentelemetry_otlp::{WithExportConfig, WithHttpConfig, WithTonicConfig};
-use opentelemetry_sdk::error::OTelSdkResult;
+use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::logs::{LogBatch, LogExporter};
 use opentelemetry_sdk::metrics::data::ResourceMetrics;
 use opentelemetry_sdk::metrics::exporter::PushMetricExporter;
@@ -66,15 +66,15 @@ impl Drop for ExportRuntime {
 }
 
 /// Polls a future with the export runtime entered, so that tonic and hyper find their reactor.
-struct InRuntime<'a, T> {
+struct InRuntime<'a> {
     handle: Handle,
-    future: Pin<Box<dyn Future<Output = T> + Send + 'a>>,
+    future: Pin<Box<dyn Future<Output = OTelSdkResult> + Send + 'a>>,
 }
 
-impl<T> Future for InRuntime<'_, T> {
-    type Output = T;
+impl Future for InRuntime<'_> {
+    type Output = OTelSdkResult;
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<T> {
+    fn poll(mut self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<OTelSdkResult> {
         let this = &mut *self;
         let _entered = this.handle.enter();
         this.future.as_mut().poll(cx)
@@ -85,6 +85,9 @@ impl<T> Future for InRuntime<'_, T> {
 pub(crate) struct OnRuntime<E> {
     inner: E,
     handle: Handle,
+    /// `OTEL_BSP_EXPORT_TIMEOUT`, `OTEL_BLRP_EXPORT_TIMEOUT` or `OTEL_METRIC_EXPORT_TIMEOUT`:
+    /// the SDK's thread-based processors do not enforce it, so every export is bounded here.
+    export_timeout: Duration,
 }
 
 impl<E> fmt::Debug for OnRuntime<E> {
@@ -94,6 +97,20 @@ impl<E> fmt::Debug for OnRuntime<E> {
 }
 
 impl<E> OnRuntime<E> {
+    /// Runs `export` on the export runtime, giving up after the export timeout.
+    fn run<'a>(&self, export: impl Future<Output = OTelSdkResult> + Send + 'a) -> InRuntime<'a> {
+        let limit = self.export_timeout;
+        InRuntime {
+            handle: self.handle.clone(),
+            // Async, so that the timer is created on first poll, inside the runtime.
+            future: Box::pin(async move {
+                tokio::time::timeout(limit, export)
+                    .await
+                    .unwrap_or(Err(OTelSdkError::Timeout(limit)))
+            }),
+        }
+    }
+
     fn entered<T>(&self, f: impl FnOnce(&E) -> T) -> T {
         let _entered = self.handle.enter();
         f(&self.inner)
@@ -101,11 +118,8 @@ impl<E> OnRuntime<E> {
 }
 
 impl SpanExporter for OnRuntime<opentelemetry_otlp::SpanExporter> {
-    fn export(&self, batch: Vec<SpanData>) -> impl Future<Output = OTelSdkResult> + Send {
-        InRuntime {
-            handle: self.handle.clone(),
-            future: Box::pin(self.inner.export(batch)),
-        }
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        self.run(self.inner.export(batch)).await
     }
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
@@ -122,11 +136,8 @@ impl SpanExporter for OnRuntime<opentelemetry_otlp::SpanExporter> {
 }
 
 impl LogExporter for OnRuntime<opentelemetry_otlp::LogExporter> {
-    fn export(&self, batch: LogBatch<'_>) -> impl Future<Output = OTelSdkResult> + Send {
-        InRuntime {
-            handle: self.handle.clone(),
-            future: Box::pin(self.inner.export(batch)),
-        }
+    async fn export(&self, batch: LogBatch<'_>) -> OTelSdkResult {
+        self.run(self.inner.export(batch)).await
     }
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
@@ -139,11 +150,8 @@ impl LogExporter for OnRuntime<opentelemetry_otlp::LogExporter> {
 }
 
 impl PushMetricExporter for OnRuntime<opentelemetry_otlp::MetricExporter> {
-    fn export(&self, metrics: &ResourceMetrics) -> impl Future<Output = OTelSdkResult> + Send {
-        InRuntime {
-            handle: self.handle.clone(),
-            future: Box::pin(self.inner.export(metrics)),
-        }
+    async fn export(&self, metrics: &ResourceMetrics) -> OTelSdkResult {
+        self.run(self.inner.export(metrics)).await
     }
 
     fn force_flush(&self) -> OTelSdkResult {
@@ -217,6 +225,7 @@ impl ExportRuntime {
     pub(crate) fn span_exporter(
         &self,
         config: &OtlpConfig,
+        export_timeout: Duration,
     ) -> Result<OnRuntime<opentelemetry_otlp::SpanExporter>, String> {
         let handle = self.handle().ok_or("the export runtime has stopped")?;
         let _entered = handle.enter();
@@ -224,12 +233,14 @@ impl ExportRuntime {
         Ok(OnRuntime {
             inner,
             handle: handle.clone(),
+            export_timeout,
         })
     }
 
     pub(crate) fn log_exporter(
         &self,
         config: &OtlpConfig,
+        export_timeout: Duration,
     ) -> Result<OnRuntime<opentelemetry_otlp::LogExporter>, String> {
         let handle = self.handle().ok_or("the export runtime has stopped")?;
         let _entered = handle.enter();
@@ -237,12 +248,14 @@ impl ExportRuntime {
         Ok(OnRuntime {
             inner,
             handle: handle.clone(),
+            export_timeout,
         })
     }
 
     pub(crate) fn metric_exporter(
         &self,
         config: &OtlpConfig,
+        export_timeout: Duration,
     ) -> Result<OnRuntime<opentelemetry_otlp::MetricExporter>, String> {
         let handle = self.handle().ok_or("the export runtime has stopped")?;
         let _entered = handle.enter();
@@ -250,6 +263,7 @@ impl ExportRuntime {
         Ok(OnRuntime {
             inner,
             handle: handle.clone(),
+            export_timeout,
         })
     }
 }

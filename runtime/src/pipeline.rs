@@ -23,8 +23,10 @@ pub(crate) struct Pipeline {
     tracer_provider: SdkTracerProvider,
     meter_provider: SdkMeterProvider,
     logger_provider: SdkLoggerProvider,
+    /// Held for its `Drop` only, and declared after the providers so that it stops after
+    /// them: their final exports still need it.
     #[cfg(feature = "otlp")]
-    export_runtime: Option<crate::otlp::ExportRuntime>,
+    _export_runtime: Option<crate::otlp::ExportRuntime>,
 }
 
 /// Everything a pipeline is built from: the resolved configuration plus what only code can say.
@@ -62,9 +64,10 @@ impl Exporters<'_> {
 
 #[cfg(feature = "otlp")]
 macro_rules! otlp_exporter {
-    ($self:ident, $config:ident, $build:ident) => {{
+    ($self:ident, $config:ident, $timeout:expr, $build:ident) => {{
         let config = $self.config.$config.clone();
-        let built = $self.runtime()?.$build(&config);
+        let timeout = $timeout;
+        let built = $self.runtime()?.$build(&config, timeout);
         built.map_err(|e| $self.warnings.push(e)).ok()
     }};
 }
@@ -72,17 +75,17 @@ macro_rules! otlp_exporter {
 #[cfg(feature = "otlp")]
 impl Exporters<'_> {
     pub(crate) fn otlp_spans(&mut self) -> Option<impl opentelemetry_sdk::trace::SpanExporter + 'static> {
-        otlp_exporter!(self, otlp_traces, span_exporter)
+        otlp_exporter!(self, otlp_traces, self.config.span_batch.export_timeout, span_exporter)
     }
 
     pub(crate) fn otlp_metrics(
         &mut self,
     ) -> Option<impl opentelemetry_sdk::metrics::exporter::PushMetricExporter> {
-        otlp_exporter!(self, otlp_metrics, metric_exporter)
+        otlp_exporter!(self, otlp_metrics, self.config.metric_export_timeout, metric_exporter)
     }
 
     pub(crate) fn otlp_logs(&mut self) -> Option<impl opentelemetry_sdk::logs::LogExporter + 'static> {
-        otlp_exporter!(self, otlp_logs, log_exporter)
+        otlp_exporter!(self, otlp_logs, self.config.log_batch.export_timeout, log_exporter)
     }
 }
 
@@ -192,7 +195,7 @@ impl Pipeline {
             meter_provider,
             logger_provider,
             #[cfg(feature = "otlp")]
-            export_runtime,
+            _export_runtime: export_runtime,
         }
     }
 
@@ -202,11 +205,6 @@ impl Pipeline {
     pub(crate) fn set_globals(&self) {
         opentelemetry::global::set_tracer_provider(self.tracer_provider.clone());
         opentelemetry::global::set_meter_provider(self.meter_provider.clone());
-    }
-
-    /// The tracer provider, for bridges that want one.
-    pub(crate) fn tracer_provider(&self) -> &SdkTracerProvider {
-        &self.tracer_provider
     }
 
     /// Flushes and shuts down the three providers in parallel, giving up after `timeout` so

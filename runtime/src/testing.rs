@@ -32,7 +32,7 @@ use std::time::SystemTime;
 
 use opentelemetry::context::FutureExt as _;
 use opentelemetry::logs::{AnyValue, Severity};
-use opentelemetry::trace::{SpanId, SpanKind, Status, TraceId};
+use opentelemetry::trace::{Span as _, SpanId, SpanKind, Status, TraceId};
 use opentelemetry::{Context, InstrumentationScope, KeyValue, Value};
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::logs::{LogProcessor, SdkLogRecord};
@@ -87,8 +87,10 @@ impl Session {
     }
 
     fn finish(self) -> Captured {
+        fn take<T>(items: &Mutex<Vec<T>>) -> Vec<T> {
+            std::mem::take(&mut *items.lock().unwrap_or_else(PoisonError::into_inner))
+        }
         ACTIVE.fetch_sub(1, Ordering::SeqCst);
-        let take = |m: &Mutex<Vec<_>>| std::mem::take(&mut *m.lock().unwrap_or_else(PoisonError::into_inner));
         let mut spans: Vec<CapturedSpan> = take(&self.buffer.spans);
         spans.sort_by_key(|s| s.start_time);
         Captured {
@@ -389,12 +391,11 @@ impl SpanProcessor for CaptureSpanProcessor {
         if ACTIVE.load(Ordering::Relaxed) == 0 {
             return;
         }
-        if let (Some(key), Some(span_context)) = (cx.get::<CaptureKey>(), span.span_context_opt())
-        {
+        if let Some(key) = cx.get::<CaptureKey>() {
             span_owners()
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
-                .insert(span_context.span_id(), Arc::clone(&key.0));
+                .insert(span.span_context().span_id(), Arc::clone(&key.0));
         }
     }
 

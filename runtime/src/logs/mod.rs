@@ -78,7 +78,6 @@ pub(crate) fn provider(
                         .with_batch_config(
                             BatchConfigBuilder::default()
                                 .with_scheduled_delay(batch.schedule_delay)
-                                .with_max_export_timeout(batch.export_timeout)
                                 .with_max_queue_size(batch.max_queue_size)
                                 .with_max_export_batch_size(batch.max_export_batch_size)
                                 .build(),

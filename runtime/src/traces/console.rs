@@ -22,6 +22,7 @@
 //! shutdown, so nothing is lost and memory stays bounded.
 
 use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
 use std::future::Future;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -130,7 +131,7 @@ impl ConsoleSpanExporter {
             state.traces.mark_printed(trace_id, parent);
         }
         spans.push(root);
-        self.print(state, trace_id, note, spans, events);
+        self.print(state, trace_id, note, &spans, events);
     }
 
     /// Prints a trace whose root has not ended: each fragment as its own tree.
@@ -141,7 +142,7 @@ impl ConsoleSpanExporter {
         pending: PendingTrace,
         note: &str,
     ) {
-        self.print(state, trace_id, Some(note), pending.spans, pending.events);
+        self.print(state, trace_id, Some(note), &pending.spans, pending.events);
     }
 
     /// Prints every buffered trace, marked incomplete.
@@ -156,17 +157,17 @@ impl ConsoleSpanExporter {
         state: &mut OutputState,
         trace_id: TraceId,
         note: Option<&str>,
-        spans: Vec<SpanData>,
+        spans: &[SpanData],
         events: Vec<PendingEvent>,
     ) {
-        for span in &spans {
+        for span in spans {
             state
                 .traces
                 .mark_printed(trace_id, span.span_context.span_id());
         }
         let palette = self.out.palette();
         let mut text = header(palette, trace_id, self.service.as_deref(), note);
-        render_forest(palette, &spans, events, &mut text);
+        render_forest(palette, spans, events, &mut text);
         state.write(&text);
     }
 }
@@ -217,7 +218,12 @@ impl Drop for ConsoleSpanExporter {
 }
 
 /// `trace <id> · service <name> · <note>`.
-fn header(palette: Palette, trace_id: TraceId, service: Option<&str>, note: Option<&str>) -> String {
+fn header(
+    palette: Palette,
+    trace_id: TraceId,
+    service: Option<&str>,
+    note: Option<&str>,
+) -> String {
     let mut text = format!("trace {trace_id}");
     if let Some(service) = service {
         text.push_str(" · service ");
@@ -244,13 +250,24 @@ struct Frame<'a> {
 ///
 /// Records whose span is not among `spans` (a span still open at shutdown, a remote parent)
 /// come first, at the top level, with their span id.
-fn render_forest(palette: Palette, spans: &[SpanData], events: Vec<PendingEvent>, out: &mut String) {
-    let ids: HashSet<SpanId> = spans.iter().map(|span| span.span_context.span_id()).collect();
+fn render_forest(
+    palette: Palette,
+    spans: &[SpanData],
+    events: Vec<PendingEvent>,
+    out: &mut String,
+) {
+    let ids: HashSet<SpanId> = spans
+        .iter()
+        .map(|span| span.span_context.span_id())
+        .collect();
     let mut by_span: HashMap<SpanId, Vec<PendingEvent>> = HashMap::new();
     let mut loose = Vec::new();
     for span in spans {
         let id = span.span_context.span_id();
-        by_span.entry(id).or_default().extend(span_events(palette, span));
+        by_span
+            .entry(id)
+            .or_default()
+            .extend(span_events(palette, span));
     }
     for event in events {
         if ids.contains(&event.span_id) {
@@ -441,13 +458,13 @@ fn span_events(palette: Palette, span: &SpanData) -> impl Iterator<Item = Pendin
     let span_id = span.span_context.span_id();
     let links = span.links.iter().map(move |link| {
         let mut text = palette.paint(Style::Dim, "• link").into_owned();
-        text.push_str(&format!(
+        let _ = write!(
+            text,
             " {}:{}",
             link.span_context.trace_id(),
             link.span_context.span_id()
-        ));
-        let attributes =
-            attributes_text(link.attributes.iter().map(|kv| (&kv.key, &kv.value)));
+        );
+        let attributes = attributes_text(link.attributes.iter().map(|kv| (&kv.key, &kv.value)));
         if !attributes.is_empty() {
             text.push(' ');
             text.push_str(&palette.paint(Style::Dim, &attributes));
@@ -460,12 +477,15 @@ fn span_events(palette: Palette, span: &SpanData) -> impl Iterator<Item = Pendin
         }
     });
     let events = span.events.iter().map(move |event| {
-        let attributes =
-            attributes_text(event.attributes.iter().map(|kv| (&kv.key, &kv.value)));
+        let attributes = attributes_text(event.attributes.iter().map(|kv| (&kv.key, &kv.value)));
         PendingEvent {
             span_id,
             time: event.timestamp,
-            text: event_text(palette, &event.name, &[&palette.paint(Style::Dim, &attributes)]),
+            text: event_text(
+                palette,
+                &event.name,
+                &[&palette.paint(Style::Dim, &attributes)],
+            ),
         }
     });
     links.chain(events)
@@ -476,7 +496,9 @@ mod tests {
     use super::*;
     use crate::console::tests::{mask_durations, SharedBuffer};
     use crate::logs::console::ConsoleLogExporter;
-    use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _, LoggerProvider as _, Severity};
+    use opentelemetry::logs::{
+        AnyValue, LogRecord as _, Logger as _, LoggerProvider as _, Severity,
+    };
     use opentelemetry::trace::{
         Span as _, SpanContext, TraceContextExt as _, TraceFlags, TraceState, Tracer as _,
         TracerProvider as _,
@@ -524,7 +546,13 @@ mod tests {
         }
 
         /// Emits an event in the current context.
-        fn log(&self, name: &'static str, severity: Severity, body: &'static str, attributes: Vec<(&'static str, AnyValue)>) {
+        fn log(
+            &self,
+            name: &'static str,
+            severity: Severity,
+            body: &'static str,
+            attributes: Vec<(&'static str, AnyValue)>,
+        ) {
             let mut record = self.logger.create_log_record();
             record.set_event_name(name);
             record.set_severity_number(severity);
@@ -553,7 +581,12 @@ mod tests {
     fn a_trace_is_printed_as_a_tree_when_its_root_ends() {
         let console = Console::new();
         let tracer = &console.tracer;
-        console.log("app.started", Severity::Info, "ready", vec![("port", 8080_i64.into())]);
+        console.log(
+            "app.started",
+            Severity::Info,
+            "ready",
+            vec![("port", 8080_i64.into())],
+        );
 
         let root = tracer
             .span_builder("checkout")
@@ -589,7 +622,9 @@ mod tests {
                 vec![("amount", 12.5.into())],
             );
         }
-        charge.span().set_attribute(KeyValue::new("error.type", "CardError"));
+        charge
+            .span()
+            .set_attribute(KeyValue::new("error.type", "CardError"));
         charge.span().set_status(Status::error("card declined"));
         charge.span().end();
 
@@ -801,7 +836,10 @@ c.1  <dur>"
         let out = ConsoleOutput::to_writer(Box::new(buffer.clone()));
         let exporter = ConsoleSpanExporter::new(Arc::clone(&out));
         assert!(exporter.shutdown().is_ok());
-        assert!(matches!(exporter.shutdown(), Err(OTelSdkError::AlreadyShutdown)));
+        assert!(matches!(
+            exporter.shutdown(),
+            Err(OTelSdkError::AlreadyShutdown)
+        ));
         drop(exporter);
         assert_eq!(out.lock().traces.take_all().len(), 0);
         assert!(out
@@ -834,7 +872,9 @@ c.1  <dur>"
         let mut contexts = vec![Context::current_with_span(tracer.start("level 0"))];
         for level in 1..200 {
             let parent = contexts.last().cloned().unwrap_or_default();
-            contexts.push(parent.with_span(tracer.start_with_context(format!("level {level}"), &parent)));
+            contexts.push(
+                parent.with_span(tracer.start_with_context(format!("level {level}"), &parent)),
+            );
         }
         for cx in contexts.iter().rev() {
             cx.span().end();
@@ -842,7 +882,11 @@ c.1  <dur>"
         let output = console.finish();
         let lines: Vec<&str> = output.lines().collect();
         assert_eq!(lines.len(), 201);
-        let widest = lines.iter().map(|line| line.chars().count()).max().unwrap_or(0);
+        let widest = lines
+            .iter()
+            .map(|line| line.chars().count())
+            .max()
+            .unwrap_or(0);
         assert!(widest < 3 * MAX_INDENT_DEPTH + 30, "{widest}");
         assert!(lines[200].ends_with("└─ level 199  <dur>"));
     }

@@ -21,7 +21,7 @@ use std::future::Future;
 use std::sync::Arc;
 
 use opentelemetry::context::{ContextGuard, FutureExt, WithContext};
-use opentelemetry::trace::{Span as _, SpanKind, Status, TraceContextExt, Tracer as _};
+use opentelemetry::trace::{SpanKind, Status, TraceContextExt, Tracer as _};
 use opentelemetry::{Context, KeyValue};
 use opentelemetry_sdk::trace::{
     BatchConfigBuilder, BatchSpanProcessor, Sampler, SdkTracerProvider,
@@ -104,7 +104,6 @@ impl Drop for ActiveSpan {
     }
 }
 
-#[cold]
 fn start_span(site: &'static SpanSite) -> Option<Context> {
     let pipeline = state::current()?;
     let parent = Context::current();
@@ -149,7 +148,6 @@ pub(crate) fn provider(
                         .with_batch_config(
                             BatchConfigBuilder::default()
                                 .with_scheduled_delay(batch.schedule_delay)
-                                .with_max_export_timeout(batch.export_timeout)
                                 .with_max_queue_size(batch.max_queue_size)
                                 .with_max_export_batch_size(batch.max_export_batch_size)
                                 .build(),
