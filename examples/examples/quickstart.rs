@@ -40,7 +40,7 @@ async fn check_stock(order_id: u64) -> u32 {
 #[signalry::traced(kind = client)]
 fn charge(order_id: u64, items: u32) -> Result<(), CardDeclined> {
     std::thread::sleep(Duration::from_millis(u64::from(items)));
-    if order_id % 2 == 0 {
+    if order_id.is_multiple_of(2) {
         return Err(CardDeclined { order_id });
     }
     Ok(())

@@ -470,7 +470,12 @@ impl Reader<'_> {
             }
         }
         // Spec: `none` alone turns the signal off; an unknown value alone keeps the default.
-        if kinds.is_empty() && !raw.to_ascii_lowercase().split(',').any(|i| i.trim() == "none") {
+        if kinds.is_empty()
+            && !raw
+                .to_ascii_lowercase()
+                .split(',')
+                .any(|i| i.trim() == "none")
+        {
             return None;
         }
         Some(kinds)
@@ -479,7 +484,9 @@ impl Reader<'_> {
     fn otlp(&mut self, signal: Signal) -> OtlpConfig {
         let infix = signal.env_infix();
         let protocol = self
-            .per_signal(infix, "PROTOCOL", |v| Protocol::parse(&v.to_ascii_lowercase()))
+            .per_signal(infix, "PROTOCOL", |v| {
+                Protocol::parse(&v.to_ascii_lowercase())
+            })
             .unwrap_or(Protocol::HttpProtobuf);
 
         let endpoint = match self.per_signal_raw(infix, "ENDPOINT") {
@@ -500,10 +507,12 @@ impl Reader<'_> {
             .map_or(DEFAULT_OTLP_TIMEOUT, Duration::from_millis);
 
         let compression = self
-            .per_signal(infix, "COMPRESSION", |v| match v.to_ascii_lowercase().as_str() {
-                "gzip" => Some(Compression::Gzip),
-                "none" => Some(Compression::None),
-                _ => None,
+            .per_signal(infix, "COMPRESSION", |v| {
+                match v.to_ascii_lowercase().as_str() {
+                    "gzip" => Some(Compression::Gzip),
+                    "none" => Some(Compression::None),
+                    _ => None,
+                }
             })
             .unwrap_or(Compression::None);
 
@@ -541,7 +550,8 @@ impl Reader<'_> {
                 Some(parsed) => return Some(parsed),
                 None => {
                     let variable = otlp_var_name(&name);
-                    let message = format!("{v:?} is not valid ({}); ignoring it", valid_for(setting));
+                    let message =
+                        format!("{v:?} is not valid ({}); ignoring it", valid_for(setting));
                     // The general variable is read once per signal: warn about it only once.
                     if !self
                         .warnings
@@ -726,7 +736,10 @@ mod tests {
     use std::collections::BTreeMap;
 
     fn attribute_map(pairs: &[(String, String)]) -> BTreeMap<&str, &str> {
-        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect()
+        pairs
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect()
     }
 
     fn read(vars: &[(&str, &str)]) -> (EnvConfig, Vec<ConfigWarning>) {
@@ -758,15 +771,24 @@ mod tests {
         assert_eq!(c.span_batch.max_queue_size, 2048);
         assert_eq!(c.span_batch.max_export_batch_size, 512);
         assert_eq!(c.log_batch.schedule_delay, Duration::from_secs(1));
-        assert_eq!(c.propagators, vec![PropagatorKind::TraceContext, PropagatorKind::Baggage]);
-        assert_eq!((c.prometheus_host.as_str(), c.prometheus_port), ("localhost", 9464));
+        assert_eq!(
+            c.propagators,
+            vec![PropagatorKind::TraceContext, PropagatorKind::Baggage]
+        );
+        assert_eq!(
+            (c.prometheus_host.as_str(), c.prometheus_port),
+            ("localhost", 9464)
+        );
     }
 
     #[test]
     fn general_http_endpoint_gets_the_signal_path_and_per_signal_is_used_as_is() {
         let (c, w) = read(&[
             ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://collector:4318/"),
-            ("OTEL_EXPORTER_OTLP_LOGS_ENDPOINT", "http://logs:9999/custom"),
+            (
+                "OTEL_EXPORTER_OTLP_LOGS_ENDPOINT",
+                "http://logs:9999/custom",
+            ),
         ]);
         assert!(w.is_empty());
         assert!(c.otlp_endpoint_set);
@@ -793,7 +815,10 @@ mod tests {
     #[test]
     fn headers_are_parsed_decoded_and_never_printed() {
         let (c, w) = read(&[
-            ("OTEL_EXPORTER_OTLP_HEADERS", "Authorization=Bearer%20s3cret, x-team = core"),
+            (
+                "OTEL_EXPORTER_OTLP_HEADERS",
+                "Authorization=Bearer%20s3cret, x-team = core",
+            ),
             ("OTEL_EXPORTER_OTLP_TRACES_HEADERS", "x-only=traces"),
         ]);
         assert!(w.is_empty());
@@ -804,7 +829,10 @@ mod tests {
                 ("x-team".to_owned(), "core".to_owned())
             ]
         );
-        assert_eq!(c.otlp_traces.headers, vec![("x-only".to_owned(), "traces".to_owned())]);
+        assert_eq!(
+            c.otlp_traces.headers,
+            vec![("x-only".to_owned(), "traces".to_owned())]
+        );
         let printed = format!("{c:?}");
         assert!(!printed.contains("s3cret"), "{printed}");
         assert!(printed.contains("authorization"));
@@ -813,7 +841,10 @@ mod tests {
     #[test]
     fn a_malformed_header_warns_without_echoing_its_value() {
         let (c, w) = read(&[("OTEL_EXPORTER_OTLP_HEADERS", "api-key=%zzsecret,ok=1")]);
-        assert_eq!(c.otlp_traces.headers, vec![("ok".to_owned(), "1".to_owned())]);
+        assert_eq!(
+            c.otlp_traces.headers,
+            vec![("ok".to_owned(), "1".to_owned())]
+        );
         assert_eq!(w.len(), 1, "{w:?}");
         assert_eq!(w[0].variable, "OTEL_EXPORTER_OTLP_HEADERS");
         assert!(!w[0].message.contains("secret"));
@@ -855,14 +886,20 @@ mod tests {
                 assert_eq!(c, defaults, "{name}={value} changed the configuration");
             }
         }
-        let (c, w) = read(&[("OTEL_TRACES_SAMPLER", "traceidratio"), ("OTEL_TRACES_SAMPLER_ARG", "2")]);
+        let (c, w) = read(&[
+            ("OTEL_TRACES_SAMPLER", "traceidratio"),
+            ("OTEL_TRACES_SAMPLER_ARG", "2"),
+        ]);
         assert_eq!(c.sampler, SamplerConfig::TraceIdRatio(1.0));
         assert_eq!(w[0].variable, "OTEL_TRACES_SAMPLER_ARG");
     }
 
     #[test]
     fn resource_attributes_and_service_name_precedence() {
-        let (c, w) = read(&[("OTEL_RESOURCE_ATTRIBUTES", "service.name=from-attrs,team=a%2Cb")]);
+        let (c, w) = read(&[(
+            "OTEL_RESOURCE_ATTRIBUTES",
+            "service.name=from-attrs,team=a%2Cb",
+        )]);
         assert!(w.is_empty());
         assert_eq!(c.service_name.as_deref(), Some("from-attrs"));
         assert_eq!(attribute_map(&c.resource_attributes)["team"], "a,b");
@@ -881,7 +918,10 @@ mod tests {
             ("OTEL_LOGS_EXPORTER", "OTLP"),
         ]);
         assert!(w.is_empty());
-        assert_eq!(c.traces_exporter, Some(vec![ExporterKind::Otlp, ExporterKind::Console]));
+        assert_eq!(
+            c.traces_exporter,
+            Some(vec![ExporterKind::Otlp, ExporterKind::Console])
+        );
         assert_eq!(c.metrics_exporter, Some(vec![]));
         assert_eq!(c.logs_exporter, Some(vec![ExporterKind::Otlp]));
     }

@@ -40,10 +40,6 @@ const MAX_BUFFERED: usize = 10_000;
 /// instead of waiting for a root that will never come.
 const MAX_REMEMBERED_SPANS: usize = 10_000;
 
-/// Below this depth a tree is indented; deeper spans keep the indentation of this depth, so a
-/// pathologically deep trace cannot make each line (and the printed text) quadratic in size.
-pub(crate) const MAX_INDENT_DEPTH: usize = 48;
-
 /// The console that the embedded exporters of all three signals share.
 pub(crate) struct ConsoleOutput {
     state: Mutex<OutputState>,
@@ -62,8 +58,7 @@ impl ConsoleOutput {
         Self::build(Box::new(io::stderr()), Palette { colour }, MAX_BUFFERED)
     }
 
-    /// Writes plain text to `writer` (tests capture the output this way).
-    #[cfg_attr(not(test), allow(dead_code))]
+    /// Writes plain text to `writer`: a file, or a buffer that tests read back.
     pub(crate) fn to_writer(writer: Box<dyn Write + Send>) -> Arc<Self> {
         Self::build(writer, Palette::PLAIN, MAX_BUFFERED)
     }
@@ -117,6 +112,9 @@ pub(crate) struct OutputState {
 impl OutputState {
     /// Writes `text` (whole lines, each ending in `\n`) and flushes.
     pub(crate) fn write(&mut self, text: &str) {
+        // The writer may be the application's own (a file wrapper, say): telemetry it emits
+        // while the output is locked would come back here and deadlock, so there is none.
+        let _suppressed = opentelemetry::Context::enter_telemetry_suppressed_scope();
         // A console that cannot be written to (stderr closed, a full pipe) must not fail the
         // application, and there is nowhere left to report it: the text is lost.
         let _ = self

@@ -202,13 +202,20 @@ macro_rules! build_exporter {
                 http.build()
             }
         }
-        .map_err(|e| format!("cannot build the OTLP exporter for {}: {e}", config.endpoint))
+        .map_err(|e| {
+            format!(
+                "cannot build the OTLP exporter for {}: {e}",
+                config.endpoint
+            )
+        })
     }};
 }
 
 /// Header pairs as gRPC metadata; pairs that are not valid metadata were already reported by
 /// the configuration reader, so they are skipped here.
-fn metadata(headers: &[(String, String)]) -> opentelemetry_otlp::tonic_types::metadata::MetadataMap {
+fn metadata(
+    headers: &[(String, String)],
+) -> opentelemetry_otlp::tonic_types::metadata::MetadataMap {
     let mut map = http::HeaderMap::new();
     for (name, value) in headers {
         if let (Ok(name), Ok(value)) = (

@@ -3,13 +3,14 @@
 use std::sync::{mpsc, Arc};
 use std::time::{Duration, Instant};
 
+use opentelemetry::logs::LoggerProvider as _;
 use opentelemetry::metrics::{Meter, MeterProvider as _};
+use opentelemetry::trace::TracerProvider as _;
 use opentelemetry::InstrumentationScope;
+use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::logs::{SdkLogger, SdkLoggerProvider};
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
-use opentelemetry::logs::LoggerProvider as _;
-use opentelemetry::trace::TracerProvider as _;
 
 use crate::config::{EnvConfig, ExporterKind, Signal};
 use crate::console::ConsoleOutput;
@@ -74,25 +75,45 @@ macro_rules! otlp_exporter {
 
 #[cfg(feature = "otlp")]
 impl Exporters<'_> {
-    pub(crate) fn otlp_spans(&mut self) -> Option<impl opentelemetry_sdk::trace::SpanExporter + 'static> {
-        otlp_exporter!(self, otlp_traces, self.config.span_batch.export_timeout, span_exporter)
+    pub(crate) fn otlp_spans(
+        &mut self,
+    ) -> Option<impl opentelemetry_sdk::trace::SpanExporter + 'static> {
+        otlp_exporter!(
+            self,
+            otlp_traces,
+            self.config.span_batch.export_timeout,
+            span_exporter
+        )
     }
 
     pub(crate) fn otlp_metrics(
         &mut self,
     ) -> Option<impl opentelemetry_sdk::metrics::exporter::PushMetricExporter> {
-        otlp_exporter!(self, otlp_metrics, self.config.metric_export_timeout, metric_exporter)
+        otlp_exporter!(
+            self,
+            otlp_metrics,
+            self.config.metric_export_timeout,
+            metric_exporter
+        )
     }
 
-    pub(crate) fn otlp_logs(&mut self) -> Option<impl opentelemetry_sdk::logs::LogExporter + 'static> {
-        otlp_exporter!(self, otlp_logs, self.config.log_batch.export_timeout, log_exporter)
+    pub(crate) fn otlp_logs(
+        &mut self,
+    ) -> Option<impl opentelemetry_sdk::logs::LogExporter + 'static> {
+        otlp_exporter!(
+            self,
+            otlp_logs,
+            self.config.log_batch.export_timeout,
+            log_exporter
+        )
     }
 }
 
 #[cfg(not(feature = "otlp"))]
 impl Exporters<'_> {
     fn without_otlp(&mut self) {
-        let message = "otlp: signalry was built without its `otlp` feature; nothing is exported over OTLP";
+        let message =
+            "otlp: signalry was built without its `otlp` feature; nothing is exported over OTLP";
         if !self.warnings.iter().any(|w| w == message) {
             self.warnings.push(message.to_owned());
         }
@@ -103,7 +124,9 @@ impl Exporters<'_> {
         None
     }
 
-    pub(crate) fn otlp_metrics(&mut self) -> Option<crate::metrics::console::ConsoleMetricExporter> {
+    pub(crate) fn otlp_metrics(
+        &mut self,
+    ) -> Option<crate::metrics::console::ConsoleMetricExporter> {
         self.without_otlp();
         None
     }
@@ -213,35 +236,36 @@ impl Pipeline {
     pub(crate) fn shutdown(&self, timeout: Duration) -> Vec<String> {
         let deadline = Instant::now() + timeout;
         let (done, results) = mpsc::channel::<(Signal, Result<(), String>)>();
-        let tasks: [(Signal, Box<dyn FnOnce() -> Result<(), String> + Send>); 3] = [
-            (Signal::Traces, {
-                let p = self.tracer_provider.clone();
-                Box::new(move || p.shutdown_with_timeout(timeout).map_err(|e| e.to_string()))
-            }),
-            (Signal::Metrics, {
-                let p = self.meter_provider.clone();
-                Box::new(move || p.shutdown_with_timeout(timeout).map_err(|e| e.to_string()))
-            }),
-            (Signal::Logs, {
-                let p = self.logger_provider.clone();
-                Box::new(move || p.shutdown_with_timeout(timeout).map_err(|e| e.to_string()))
-            }),
-        ];
-        let mut pending = vec![Signal::Traces, Signal::Metrics, Signal::Logs];
+        let mut pending = Vec::new();
         let mut problems = Vec::new();
-        for (signal, task) in tasks {
+        let mut spawn = |signal: Signal, shutdown: Box<dyn FnOnce() -> OTelSdkResult + Send>| {
             let done = done.clone();
             let spawned = std::thread::Builder::new()
                 .name("signalry-shutdown".into())
                 .spawn(move || {
-                    // The receiver may be gone after the deadline; nobody needs the result then.
-                    let _ = done.send((signal, task()));
+                    // After the deadline nobody listens any more; the result is not needed then.
+                    let _ = done.send((signal, shutdown().map_err(|e| e.to_string())));
                 });
-            if let Err(e) = spawned {
-                problems.push(format!("{signal:?}: cannot start shutdown: {e}"));
-                pending.retain(|s| *s != signal);
+            match spawned {
+                Ok(_) => pending.push(signal),
+                Err(e) => problems.push(format!("{signal:?}: cannot start shutdown: {e}")),
             }
-        }
+        };
+        let traces = self.tracer_provider.clone();
+        spawn(
+            Signal::Traces,
+            Box::new(move || traces.shutdown_with_timeout(timeout)),
+        );
+        let metrics = self.meter_provider.clone();
+        spawn(
+            Signal::Metrics,
+            Box::new(move || metrics.shutdown_with_timeout(timeout)),
+        );
+        let logs = self.logger_provider.clone();
+        spawn(
+            Signal::Logs,
+            Box::new(move || logs.shutdown_with_timeout(timeout)),
+        );
         drop(done);
         while !pending.is_empty() {
             let left = deadline.saturating_duration_since(Instant::now());

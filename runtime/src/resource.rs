@@ -31,12 +31,20 @@ pub(crate) fn build(
         kvs.push(KeyValue::new("service.version", version.to_owned()));
     }
     kvs.push(KeyValue::new("telemetry.distro.name", "signalry"));
-    kvs.push(KeyValue::new("telemetry.distro.version", env!("CARGO_PKG_VERSION")));
+    kvs.push(KeyValue::new(
+        "telemetry.distro.version",
+        env!("CARGO_PKG_VERSION"),
+    ));
 
     // Later attributes win in the builder, so the SDK's own description goes last.
     Resource::builder_empty()
         .with_attributes(kvs)
-        .with_attributes(TelemetryResourceDetector.detect().iter().map(|(k, v)| KeyValue::new(k.clone(), v.clone())))
+        .with_attributes(
+            TelemetryResourceDetector
+                .detect()
+                .iter()
+                .map(|(k, v)| KeyValue::new(k.clone(), v.clone())),
+        )
         .build()
 }
 
@@ -46,5 +54,5 @@ fn executable_name() -> String {
     std::env::current_exe()
         .ok()
         .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
-        .map_or_else(|| "unknown_service".to_owned(), |name| format!("{name}"))
+        .unwrap_or_else(|| "unknown_service".to_owned())
 }

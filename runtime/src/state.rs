@@ -34,7 +34,12 @@ pub(crate) fn enabled() -> bool {
 #[inline(never)]
 fn report_uninitialised_once() {
     if MODE
-        .compare_exchange(UNINITIALISED, DISABLED, Ordering::Relaxed, Ordering::Relaxed)
+        .compare_exchange(
+            UNINITIALISED,
+            DISABLED,
+            Ordering::Relaxed,
+            Ordering::Relaxed,
+        )
         .is_ok()
     {
         eprintln!(

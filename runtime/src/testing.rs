@@ -154,7 +154,10 @@ impl Captured {
             _ => panic!(
                 "expected exactly one span named {name:?}, found {}; captured spans: {:?}",
                 found.len(),
-                self.spans.iter().map(|s| s.name.as_str()).collect::<Vec<_>>()
+                self.spans
+                    .iter()
+                    .map(|s| s.name.as_str())
+                    .collect::<Vec<_>>()
             ),
         }
     }
@@ -179,7 +182,7 @@ impl Captured {
 
     /// The log records whose event name is `name`.
     pub fn events<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a CapturedLog> + 'a {
-        self.logs.iter().filter(move |l| l.event_name.as_deref() == Some(name))
+        self.logs.iter().filter(move |l| l.event_name == Some(name))
     }
 }
 
@@ -341,7 +344,10 @@ pub struct CapturedLog {
 impl CapturedLog {
     /// The value of attribute `key`, if set.
     pub fn attribute(&self, key: &str) -> Option<&AnyValue> {
-        self.attributes.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+        self.attributes
+            .iter()
+            .find(|(k, _)| k == key)
+            .map(|(_, v)| v)
     }
 }
 

@@ -14,3 +14,30 @@
 //! `scripts/test` installs the peers.
 
 pub mod collector;
+
+use std::process::{Command, Output};
+
+/// Runs an instrumented program (the `probe` binary: pass `env!("CARGO_BIN_EXE_probe")`) with
+/// every inherited `OTEL_*` variable removed and `vars` set, and checks that it exited cleanly:
+/// each run has its own environment, its own `init` and a real exit.
+///
+/// # Panics
+/// If the program cannot be started or fails, with its stderr.
+pub fn run_probe(binary: &str, args: &[&str], vars: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(binary);
+    command.args(args);
+    for (name, _) in std::env::vars() {
+        if name.starts_with("OTEL_") {
+            command.env_remove(name);
+        }
+    }
+    command.envs(vars.iter().copied());
+    let output = command.output().expect("the probe binary runs");
+    assert!(
+        output.status.success(),
+        "probe {args:?} with {vars:?} failed: {}\nstderr:\n{}",
+        output.status,
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}

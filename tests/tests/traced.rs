@@ -118,7 +118,10 @@ fn nested_calls_are_children_of_the_caller() {
     let children: Vec<_> = captured.spans_named("inner").collect();
     assert_eq!(children.len(), 2);
     for child in children {
-        assert!(child.is_child_of(parent), "{child:?} is not a child of {parent:?}");
+        assert!(
+            child.is_child_of(parent),
+            "{child:?} is not a child of {parent:?}"
+        );
     }
 }
 

@@ -84,7 +84,10 @@ fn option(options: &mut Options, meta: &ParseNestedMeta<'_>) -> syn::Result<()> 
         let kind = SpanKind::parse(&ident.to_string()).ok_or_else(|| {
             syn::Error::new_spanned(
                 &ident,
-                format!("unknown span kind `{ident}`; expected one of: {}", SpanKind::VALID),
+                format!(
+                    "unknown span kind `{ident}`; expected one of: {}",
+                    SpanKind::VALID
+                ),
             )
         })?;
         set_once(&mut options.kind, kind, meta, "kind")
@@ -99,7 +102,12 @@ fn option(options: &mut Options, meta: &ParseNestedMeta<'_>) -> syn::Result<()> 
     }
 }
 
-fn set_once<T>(slot: &mut Option<T>, value: T, meta: &ParseNestedMeta<'_>, name: &str) -> syn::Result<()> {
+fn set_once<T>(
+    slot: &mut Option<T>,
+    value: T,
+    meta: &ParseNestedMeta<'_>,
+    name: &str,
+) -> syn::Result<()> {
     if slot.is_some() {
         return Err(meta.error(format!("`{name}` is given twice; keep one")));
     }

@@ -35,7 +35,7 @@ pub(crate) enum Outcome {
     /// Nothing beyond panics.
     Nothing,
     /// A `Result`: `Err` sets status Error. Holds the declared return type.
-    Result(Type),
+    Result(Box<Type>),
 }
 
 impl Traced {
@@ -57,7 +57,7 @@ impl Traced {
             BodyKind::Sync
         };
         let outcome = match &sig.output {
-            ReturnType::Type(_, ty) if is_result(ty) => Outcome::Result((**ty).clone()),
+            ReturnType::Type(_, ty) if is_result(ty) => Outcome::Result(ty.clone()),
             _ => Outcome::Nothing,
         };
         Ok(Self {

@@ -67,7 +67,11 @@ fn async_fn_returning_result() {
 #[test]
 fn name_kind_and_crate_options() {
     insta::assert_snapshot!(expand(
-        quote!(name = "orders.get", kind = server, crate = ::my_telemetry::signalry),
+        quote!(
+            name = "orders.get",
+            kind = server,
+            crate = ::my_telemetry::signalry
+        ),
         quote! {
             fn get_order() {}
         }

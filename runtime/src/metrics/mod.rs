@@ -74,8 +74,22 @@ macro_rules! instrument_kind {
 }
 
 instrument_kind!(CounterKind, "counter", u64, Counter<u64>, u64_counter, add);
-instrument_kind!(UpDownKind, "updown", i64, UpDownCounter<i64>, i64_up_down_counter, add);
-instrument_kind!(HistogramKind, "histogram", f64, Histogram<f64>, f64_histogram, record);
+instrument_kind!(
+    UpDownKind,
+    "updown",
+    i64,
+    UpDownCounter<i64>,
+    i64_up_down_counter,
+    add
+);
+instrument_kind!(
+    HistogramKind,
+    "histogram",
+    f64,
+    Histogram<f64>,
+    f64_histogram,
+    record
+);
 instrument_kind!(GaugeKind, "gauge", f64, Gauge<f64>, f64_gauge, record);
 
 /// One recording site: a `static` in the code that records.
@@ -122,7 +136,13 @@ impl<K: InstrumentKind> MetricSite<K> {
     }
 
     fn record_enabled(&self, value: K::Value, attributes: &[KeyValue]) {
-        crate::testing::capture_measurement(K::NAME, self.name, self.unit, value.into(), attributes);
+        crate::testing::capture_measurement(
+            K::NAME,
+            self.name,
+            self.unit,
+            value.into(),
+            attributes,
+        );
         let generation = state::generation();
         {
             let cached = self.cached.read().unwrap_or_else(PoisonError::into_inner);
@@ -138,7 +158,8 @@ impl<K: InstrumentKind> MetricSite<K> {
         };
         let instrument = K::build(&pipeline.meter, self);
         K::record(&instrument, value, attributes);
-        *self.cached.write().unwrap_or_else(PoisonError::into_inner) = Some((generation, instrument));
+        *self.cached.write().unwrap_or_else(PoisonError::into_inner) =
+            Some((generation, instrument));
     }
 }
 
@@ -155,11 +176,19 @@ pub(crate) fn provider(
         match kind {
             ExporterKind::Console => {
                 let exporter = console::ConsoleMetricExporter::new(Arc::clone(console));
-                builder = builder.with_reader(PeriodicReader::builder(exporter).with_interval(interval).build());
+                builder = builder.with_reader(
+                    PeriodicReader::builder(exporter)
+                        .with_interval(interval)
+                        .build(),
+                );
             }
             ExporterKind::Otlp => {
                 if let Some(exporter) = exporters.otlp_metrics() {
-                    builder = builder.with_reader(PeriodicReader::builder(exporter).with_interval(interval).build());
+                    builder = builder.with_reader(
+                        PeriodicReader::builder(exporter)
+                            .with_interval(interval)
+                            .build(),
+                    );
                 }
             }
             ExporterKind::Prometheus => exporters.unsupported(

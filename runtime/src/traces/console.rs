@@ -36,8 +36,12 @@ use opentelemetry_sdk::Resource;
 
 use crate::console::{
     attributes_text, event_text, format_duration, push_plain, service_name, ConsoleOutput,
-    OutputState, Palette, PendingEvent, PendingTrace, Style, MAX_INDENT_DEPTH,
+    OutputState, Palette, PendingEvent, PendingTrace, Style,
 };
+
+/// Below this depth a tree is indented; deeper spans keep the indentation of this depth, so a
+/// pathologically deep trace cannot make each line (and the printed text) quadratic in size.
+const MAX_INDENT_DEPTH: usize = 48;
 
 /// Prints span trees to the shared console; meant for the SDK's simple span processor.
 #[derive(Debug)]
@@ -238,14 +242,6 @@ fn header(
     line
 }
 
-/// One span's place in the drawing: the text before its line, and before its children's.
-struct Frame<'a> {
-    span: &'a SpanData,
-    line_prefix: String,
-    child_prefix: String,
-    depth: usize,
-}
-
 /// Draws `spans` as trees: spans whose parent is not among them are roots, in start order.
 ///
 /// Records whose span is not among `spans` (a span still open at shutdown, a remote parent)
@@ -260,53 +256,76 @@ fn render_forest(
         .iter()
         .map(|span| span.span_context.span_id())
         .collect();
-    let mut by_span: HashMap<SpanId, Vec<PendingEvent>> = HashMap::new();
-    let mut loose = Vec::new();
+    let mut forest = Forest {
+        palette,
+        children: HashMap::new(),
+        events: HashMap::new(),
+        visited: HashSet::new(),
+    };
+    let mut roots = Vec::new();
     for span in spans {
         let id = span.span_context.span_id();
-        by_span
+        forest
+            .events
             .entry(id)
             .or_default()
             .extend(span_events(palette, span));
-    }
-    for event in events {
-        if ids.contains(&event.span_id) {
-            by_span.entry(event.span_id).or_default().push(event);
-        } else {
-            loose.push(event);
-        }
-    }
-    loose.sort_by_key(|event| event.time);
-    for event in loose {
-        out.push_str(&event.text);
-        let span = format!("(span {})", event.span_id);
-        out.push_str("  ");
-        out.push_str(&palette.paint(Style::Dim, &span));
-        out.push('\n');
-    }
-
-    let mut children: HashMap<SpanId, Vec<&SpanData>> = HashMap::new();
-    let mut roots = Vec::new();
-    for span in spans {
         if ids.contains(&span.parent_span_id) {
-            children.entry(span.parent_span_id).or_default().push(span);
+            forest
+                .children
+                .entry(span.parent_span_id)
+                .or_default()
+                .push(span);
         } else {
             roots.push(span);
         }
     }
-    for siblings in children.values_mut() {
+    for siblings in forest.children.values_mut() {
         siblings.sort_by_key(|span| span.start_time);
     }
     roots.sort_by_key(|span| span.start_time);
 
+    let mut loose = Vec::new();
+    for event in events {
+        match forest.events.get_mut(&event.span_id) {
+            Some(under_span) => under_span.push(event),
+            None => loose.push(event),
+        }
+    }
+    loose.sort_by_key(|event| event.time);
+    for event in loose {
+        let span = format!("(span {})", event.span_id);
+        let _ = writeln!(out, "{}  {}", event.text, palette.paint(Style::Dim, &span));
+    }
+
     // Malformed input (a span that is its own ancestor) has no root; such spans are drawn
     // as roots after the others rather than lost.
-    let mut visited = HashSet::new();
-    let unreached = spans.iter();
-    for start in roots.into_iter().chain(unreached) {
-        if visited.contains(&start.span_context.span_id()) {
-            continue;
-        }
+    for start in roots.into_iter().chain(spans) {
+        forest.draw_tree(start, out);
+    }
+}
+
+/// Spans grouped for drawing, and which of them are drawn already.
+struct Forest<'a> {
+    palette: Palette,
+    /// Children of each span, in start order.
+    children: HashMap<SpanId, Vec<&'a SpanData>>,
+    /// Events and records under each span (every drawn span has an entry).
+    events: HashMap<SpanId, Vec<PendingEvent>>,
+    visited: HashSet<SpanId>,
+}
+
+/// One span's place in the drawing: the text before its line, and before its children's.
+struct Frame<'a> {
+    span: &'a SpanData,
+    line_prefix: String,
+    child_prefix: String,
+    depth: usize,
+}
+
+impl<'a> Forest<'a> {
+    /// Draws `start` and its descendants, unless drawn already.
+    fn draw_tree(&mut self, start: &'a SpanData, out: &mut String) {
         let mut stack = vec![Frame {
             span: start,
             line_prefix: String::new(),
@@ -316,36 +335,34 @@ fn render_forest(
         // Iterative, not recursive: a deep trace must not overflow a small thread stack.
         while let Some(frame) = stack.pop() {
             let id = frame.span.span_context.span_id();
-            if !visited.insert(id) {
+            if !self.visited.insert(id) {
                 continue;
             }
             out.push_str(&frame.line_prefix);
-            out.push_str(&span_line(palette, frame.span));
+            out.push_str(&span_line(self.palette, frame.span));
             out.push('\n');
 
-            let kids: Vec<&SpanData> = children
+            let visited = &self.visited;
+            let kids: Vec<&SpanData> = self
+                .children
                 .get(&id)
                 .into_iter()
                 .flatten()
                 .copied()
                 .filter(|kid| !visited.contains(&kid.span_context.span_id()))
                 .collect();
-            let mut own_events = by_span.remove(&id).unwrap_or_default();
+            let mut own_events = self.events.remove(&id).unwrap_or_default();
             own_events.sort_by_key(|event| event.time);
             // Events sit where the span's children start; the bar joins the children below.
             let bar = if kids.is_empty() { "   " } else { "│  " };
             for event in own_events {
-                out.push_str(&frame.child_prefix);
-                out.push_str(bar);
-                out.push_str(&event.text);
-                out.push('\n');
+                let _ = writeln!(out, "{}{bar}{}", frame.child_prefix, event.text);
             }
 
             let count = kids.len();
             for (index, kid) in kids.into_iter().enumerate().rev() {
-                let last = index + 1 == count;
                 let (line_prefix, child_prefix) = if frame.depth < MAX_INDENT_DEPTH {
-                    let (glyph, continuation) = if last {
+                    let (glyph, continuation) = if index + 1 == count {
                         ("└─ ", "   ")
                     } else {
                         ("├─ ", "│  ")

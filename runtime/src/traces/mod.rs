@@ -138,9 +138,8 @@ pub(crate) fn provider(
             // Console output is for people at a terminal; writing each span as it ends keeps
             // the tree and the events inside it in order.
             ExporterKind::Console => {
-                builder = builder.with_simple_exporter(console::ConsoleSpanExporter::new(
-                    Arc::clone(console),
-                ));
+                builder = builder
+                    .with_simple_exporter(console::ConsoleSpanExporter::new(Arc::clone(console)));
             }
             ExporterKind::Otlp => {
                 if let Some(exporter) = exporters.otlp_spans() {

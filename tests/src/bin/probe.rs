@@ -11,8 +11,11 @@ use signalry::__private::{
     AnyValue, CounterKind, EventSite, HistogramKind, Key, KeyValue, MetricSite, Severity,
 };
 
-static REQUESTS: MetricSite<CounterKind> =
-    MetricSite::new("probe.requests", "{request}", "Requests handled by the probe");
+static REQUESTS: MetricSite<CounterKind> = MetricSite::new(
+    "probe.requests",
+    "{request}",
+    "Requests handled by the probe",
+);
 static DURATION: MetricSite<HistogramKind> =
     MetricSite::new("probe.request.duration", "s", "Time to handle a request");
 static ORDER_FAILED: EventSite = EventSite {
@@ -38,7 +41,13 @@ async fn request(order: u64) -> Result<(), Declined> {
     let started = Instant::now();
     lookup(order).await;
     let outcome = charge(order);
-    REQUESTS.record(1, &[KeyValue::new("outcome", if outcome.is_ok() { "ok" } else { "declined" })]);
+    REQUESTS.record(
+        1,
+        &[KeyValue::new(
+            "outcome",
+            if outcome.is_ok() { "ok" } else { "declined" },
+        )],
+    );
     DURATION.record(started.elapsed().as_secs_f64(), &[]);
     outcome
 }
@@ -51,9 +60,12 @@ async fn lookup(order: u64) {
 
 #[signalry::traced(name = "probe.charge")]
 fn charge(order: u64) -> Result<(), Declined> {
-    if order % 2 == 0 {
+    if order.is_multiple_of(2) {
         ORDER_FAILED.emit(Some(AnyValue::from("order failed")), || {
-            vec![(Key::from_static_str("order.id"), AnyValue::Int(order.cast_signed()))]
+            vec![(
+                Key::from_static_str("order.id"),
+                AnyValue::Int(order.cast_signed()),
+            )]
         });
         return Err(Declined);
     }
@@ -62,7 +74,12 @@ fn charge(order: u64) -> Result<(), Declined> {
 
 #[signalry::traced(name = "probe.item")]
 fn item(i: u64) {
-    ITEM.emit(None, || vec![(Key::from_static_str("item.index"), AnyValue::Int(i.cast_signed()))]);
+    ITEM.emit(None, || {
+        vec![(
+            Key::from_static_str("item.index"),
+            AnyValue::Int(i.cast_signed()),
+        )]
+    });
     REQUESTS.record(1, &[KeyValue::new("item.index", i.cast_signed())]);
 }
 

@@ -1,0 +1,72 @@
+//! Whole-program behaviour that needs a process of its own: the console default, disabled
+//! mode, and bad configuration.
+
+use std::process::Output;
+
+fn probe(args: &[&str], vars: &[(&str, &str)]) -> Output {
+    signalry_tests::run_probe(env!("CARGO_BIN_EXE_probe"), args, vars)
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+#[test]
+fn with_nothing_configured_the_console_shows_a_span_tree() {
+    let err = stderr(&probe(&["tree"], &[]));
+    assert_eq!(err.matches("trace ").count(), 2, "{err}");
+    assert!(err.contains("probe.request"), "{err}");
+    assert!(err.contains("├─ probe.lookup"), "{err}");
+    assert!(err.contains("└─ probe.charge"), "{err}");
+    assert!(err.contains("ERROR: card declined"), "{err}");
+    // The event is printed inside the span it was emitted in, and the metrics summary at exit.
+    assert!(err.contains("probe.order.failed"), "{err}");
+    assert!(err.contains("probe.requests"), "{err}");
+    assert!(!err.contains("signalry: "), "no warnings expected: {err}");
+}
+
+#[test]
+fn sdk_disabled_says_so_once_and_records_nothing() {
+    let err = stderr(&probe(&["tree"], &[("OTEL_SDK_DISABLED", "true")]));
+    assert_eq!(
+        err.trim(),
+        "signalry: telemetry is disabled: OTEL_SDK_DISABLED is true"
+    );
+}
+
+#[test]
+fn without_init_the_program_is_told_once_that_nothing_is_recorded() {
+    let err = stderr(&probe(&["no-init"], &[]));
+    assert_eq!(
+        err.trim(),
+        "signalry: telemetry is disabled: signalry::init() was not called, so instrumented \
+         code records nothing"
+    );
+}
+
+#[test]
+fn invalid_values_warn_in_one_line_each_and_telemetry_still_works() {
+    let vars = [
+        ("OTEL_SDK_DISABLED", "maybe"),
+        ("OTEL_EXPORTER_OTLP_TIMEOUT", "ten seconds"),
+        ("OTEL_TRACES_SAMPLER", "sometimes"),
+        ("OTEL_BSP_MAX_QUEUE_SIZE", "-1"),
+        ("OTEL_METRIC_EXPORT_INTERVAL", "1m"),
+        ("OTEL_PROPAGATORS", "tracecontext,xray"),
+        ("OTEL_EXPORTER_OTLP_HEADERS", "authorization"),
+        ("OTEL_RESOURCE_ATTRIBUTES", "team=%zz"),
+        ("OTEL_TRACES_EXPORTER", "zipkin"),
+    ];
+    let err = stderr(&probe(&["tree"], &vars));
+    let warnings: Vec<&str> = err
+        .lines()
+        .filter(|l| l.starts_with("signalry: "))
+        .collect();
+    for (name, _) in vars {
+        let mine: Vec<_> = warnings.iter().filter(|w| w.contains(name)).collect();
+        assert_eq!(mine.len(), 1, "{name}: {warnings:#?}");
+    }
+    assert_eq!(warnings.len(), vars.len(), "{warnings:#?}");
+    // Defaults were used: the console still shows both traces.
+    assert_eq!(err.matches("trace ").count(), 2, "{err}");
+}

@@ -1,0 +1,6 @@
+#[signalry::traced(nmae = "typo", kind = sideways, name = "a", name = "b")]
+fn handler() {}
+
+fn main() {
+    handler();
+}

@@ -1,0 +1,6 @@
+#[signalry::traced(name = "first", name = "second")]
+fn handler() {}
+
+fn main() {
+    handler();
+}

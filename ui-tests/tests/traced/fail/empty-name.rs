@@ -1,0 +1,6 @@
+#[signalry::traced(name = "  ")]
+fn handler() {}
+
+fn main() {
+    handler();
+}

@@ -1,0 +1,6 @@
+#[signalry::traced(name = handler)]
+fn handler() {}
+
+fn main() {
+    handler();
+}

@@ -1,0 +1,6 @@
+#[signalry::traced]
+struct Handler;
+
+fn main() {
+    let _ = Handler;
+}

@@ -1,0 +1,6 @@
+#[signalry::traced(kind = sideways)]
+fn handler() {}
+
+fn main() {
+    handler();
+}

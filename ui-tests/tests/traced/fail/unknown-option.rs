@@ -1,0 +1,6 @@
+#[signalry::traced(nmae = "typo")]
+fn handler() {}
+
+fn main() {
+    handler();
+}
