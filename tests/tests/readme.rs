@@ -9,10 +9,14 @@ fn documented() -> BTreeSet<String> {
     let readme = include_str!("../../README.md");
     let mut names = BTreeSet::new();
     for token in readme.split(|c: char| c == '`' || c.is_whitespace()) {
-        let Some(start) = token.find("OTEL_") else { continue };
+        let Some(start) = token.find("OTEL_") else {
+            continue;
+        };
         let token = &token[start..];
         let end = token
-            .find(|c: char| !(c.is_ascii_uppercase() || c == '_' || c == '{' || c == '}' || c == ','))
+            .find(|c: char| {
+                !(c.is_ascii_uppercase() || c == '_' || c == '{' || c == '}' || c == ',')
+            })
             .unwrap_or(token.len());
         let token = token[..end].trim_end_matches(',');
         if token.ends_with('_') {
@@ -21,7 +25,11 @@ fn documented() -> BTreeSet<String> {
         match (token.find('{'), token.find('}')) {
             (Some(open), Some(close)) if open < close => {
                 for alternative in token[open + 1..close].split(',') {
-                    names.insert(format!("{}{alternative}{}", &token[..open], &token[close + 1..]));
+                    names.insert(format!(
+                        "{}{alternative}{}",
+                        &token[..open],
+                        &token[close + 1..]
+                    ));
                 }
             }
             _ => {
@@ -49,7 +57,10 @@ fn the_configuration_table_lists_exactly_the_variables_read() {
     let read = read_by_code();
     let undocumented: Vec<_> = read.difference(&documented).collect();
     let unread: Vec<_> = documented.difference(&read).collect();
-    assert!(undocumented.is_empty(), "read but not in README.md: {undocumented:?}");
+    assert!(
+        undocumented.is_empty(),
+        "read but not in README.md: {undocumented:?}"
+    );
     assert!(unread.is_empty(), "in README.md but never read: {unread:?}");
     assert!(read.len() >= 40, "{read:?}");
 }
