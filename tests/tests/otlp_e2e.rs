@@ -187,18 +187,36 @@ fn distinct_counts(received: &Received) -> (usize, usize, usize) {
     (spans.len(), points.len(), logs.len())
 }
 
-#[test]
-fn a_clean_shutdown_delivers_everything_that_was_sent() {
+fn a_clean_shutdown_delivers_everything(protocol: &str) {
     const N: usize = 2000;
     let collector = Collector::start();
-    let output = probe(&["bulk", &N.to_string()], &otlp_vars(&collector, "grpc"));
+    let output = probe(&["bulk", &N.to_string()], &otlp_vars(&collector, protocol));
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(
         stdout.contains(&format!("sent spans={N} metrics={N} logs={N}")),
         "{stdout}"
     );
     let received = collector.wait_for(WAIT, |r| distinct_counts(r) == (N, N, N));
-    assert_eq!(distinct_counts(&received), (N, N, N), "sent {N} of each");
+    assert_eq!(
+        distinct_counts(&received),
+        (N, N, N),
+        "{protocol}: sent {N} of each"
+    );
+}
+
+#[test]
+fn a_clean_shutdown_delivers_everything_over_grpc() {
+    a_clean_shutdown_delivers_everything("grpc");
+}
+
+#[test]
+fn a_clean_shutdown_delivers_everything_over_http_protobuf() {
+    a_clean_shutdown_delivers_everything("http/protobuf");
+}
+
+#[test]
+fn a_clean_shutdown_delivers_everything_over_http_json() {
+    a_clean_shutdown_delivers_everything("http/json");
 }
 
 #[test]

@@ -177,7 +177,7 @@ async fn async_children_stay_children_across_awaits_and_threads() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn concurrent_traced_tasks_never_get_the_wrong_parent() {
     let (parents, captured) = capture_future(async {
-        let tasks: Vec<_> = (0..200)
+        let tasks: Vec<_> = (0..1000)
             .map(|_| {
                 // Carry the capture's context into the spawned task, as a user would with
                 // `FutureExt::with_context`.
@@ -192,11 +192,11 @@ async fn concurrent_traced_tasks_never_get_the_wrong_parent() {
         n
     })
     .await;
-    assert_eq!(parents, 200);
+    assert_eq!(parents, 1000);
     let parents: Vec<_> = captured.spans_named("async_parent").collect();
-    assert_eq!(parents.len(), 200);
+    assert_eq!(parents.len(), 1000);
     let children: Vec<_> = captured.spans_named("async_child").collect();
-    assert_eq!(children.len(), 800);
+    assert_eq!(children.len(), 4000);
     for parent in &parents {
         let mine = children.iter().filter(|c| c.is_child_of(parent)).count();
         assert_eq!(mine, 4, "parent {:?} has {mine} children", parent.span_id);
