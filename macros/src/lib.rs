@@ -6,6 +6,7 @@
 
 mod diagnostics;
 mod traced;
+mod validate;
 
 use proc_macro::TokenStream;
 

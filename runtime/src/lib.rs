@@ -33,6 +33,7 @@ mod resource;
 mod state;
 pub mod testing;
 mod traces;
+mod values;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -315,8 +316,15 @@ pub mod __private {
     pub use crate::metrics::{
         CounterKind, GaugeKind, HistogramKind, InstrumentKind, MetricSite, UpDownKind,
     };
-    pub use crate::traces::{ActiveSpan, SpanSite};
+    pub use crate::traces::{
+        ActiveSpan, IntoSpanContext, Parent, SpanSite, SpanStart, TracedResult,
+    };
+    pub use crate::values::{
+        debug, display, DescribeDebug, DescribeDisplay, DescribeName, Described, FieldValue,
+        Native, NotNative, Recorded, ReturnDebug, ReturnNative, ReturnNothing,
+    };
     pub use opentelemetry::logs::{AnyValue, Severity};
     pub use opentelemetry::trace::SpanKind;
+    pub use opentelemetry::Value;
     pub use opentelemetry::{Key, KeyValue};
 }

@@ -1,16 +1,27 @@
-//! The options inside `#[traced(...)]`.
+//! The options inside `#[traced(...)]`, as written.
 
-use proc_macro2::TokenStream;
+use proc_macro2::{Span, TokenStream};
+use syn::ext::IdentExt;
 use syn::meta::ParseNestedMeta;
-use syn::{LitStr, Path};
+use syn::parse::{Parse, ParseStream};
+use syn::punctuated::Punctuated;
+use syn::{Expr, Ident, LitStr, Path, Token};
 
 use crate::diagnostics::Diagnostics;
 
-/// The options as written, each at most once.
+/// The options, each at most once.
 #[derive(Default)]
 pub(crate) struct Options {
     pub(crate) name: Option<LitStr>,
     pub(crate) kind: Option<SpanKind>,
+    pub(crate) skip: Option<(Span, Vec<Ident>)>,
+    pub(crate) skip_all: Option<Span>,
+    pub(crate) fields: Option<Vec<Field>>,
+    pub(crate) err: Option<Span>,
+    pub(crate) ret: Option<Span>,
+    pub(crate) root: Option<Span>,
+    pub(crate) parent: Option<Expr>,
+    pub(crate) link: Option<Expr>,
     pub(crate) krate: Option<Path>,
 }
 
@@ -50,8 +61,115 @@ impl SpanKind {
     }
 }
 
-const VALID_OPTIONS: &str =
-    "name = \"...\", kind = server|client|producer|consumer|internal, crate = path";
+/// How a field's value becomes an attribute.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Conversion {
+    /// `key = expr`: the value must be a native attribute value.
+    Native,
+    /// `key = %expr`: its `Display` text.
+    Display,
+    /// `key = ?expr`: its `Debug` text.
+    Debug,
+}
+
+/// One entry of `fields(...)`.
+pub(crate) struct Field {
+    /// The attribute key, with the tokens it came from (for errors).
+    pub(crate) key: String,
+    pub(crate) key_span: Span,
+    /// The value; for the shorthand `arg`, `%arg`, `?arg` it is that argument.
+    pub(crate) value: Expr,
+    pub(crate) conversion: Conversion,
+}
+
+impl Parse for Field {
+    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
+        // Shorthand: `%arg` or `?arg` (a key of its own is not allowed after a sigil).
+        if input.peek(Token![%]) || input.peek(Token![?]) {
+            let conversion = sigil(input)?;
+            let ident: Ident = input.parse().map_err(|e| {
+                syn::Error::new(
+                    e.span(),
+                    "expected an argument name after `%`/`?`; to record an expression, write \
+                     `key = %expr` or `key = ?expr`",
+                )
+            })?;
+            if input.peek(Token![.]) || input.peek(Token![=]) {
+                return Err(input.error(
+                    "a shorthand field names one argument; write `key = %expr` to give a key",
+                ));
+            }
+            return Ok(Self {
+                key: ident.to_string(),
+                key_span: ident.span(),
+                value: syn::parse_quote!(#ident),
+                conversion,
+            });
+        }
+        let (key, key_span, single) = key(input)?;
+        if !input.peek(Token![=]) {
+            return match single {
+                Some(ident) => Ok(Self {
+                    key,
+                    key_span,
+                    value: syn::parse_quote!(#ident),
+                    conversion: Conversion::Native,
+                }),
+                None => Err(syn::Error::new(
+                    key_span,
+                    format!("expected `= value` after the key `{key}`"),
+                )),
+            };
+        }
+        input.parse::<Token![=]>()?;
+        let conversion = if input.peek(Token![%]) || input.peek(Token![?]) {
+            sigil(input)?
+        } else {
+            Conversion::Native
+        };
+        let value: Expr = input.parse()?;
+        Ok(Self {
+            key,
+            key_span,
+            value,
+            conversion,
+        })
+    }
+}
+
+fn sigil(input: ParseStream<'_>) -> syn::Result<Conversion> {
+    if input.parse::<Option<Token![%]>>()?.is_some() {
+        Ok(Conversion::Display)
+    } else {
+        input.parse::<Token![?]>()?;
+        Ok(Conversion::Debug)
+    }
+}
+
+/// A key: `"any.string"`, or identifiers joined by dots (`http.route`). The third value is
+/// the identifier when the key is a single one (a shorthand candidate).
+fn key(input: ParseStream<'_>) -> syn::Result<(String, Span, Option<Ident>)> {
+    if input.peek(LitStr) {
+        let lit: LitStr = input.parse()?;
+        return Ok((lit.value(), lit.span(), None));
+    }
+    let first = Ident::parse_any(input)?;
+    let span = first.span();
+    let mut key = first.to_string();
+    let mut single = Some(first);
+    while input.peek(Token![.]) {
+        input.parse::<Token![.]>()?;
+        let next = Ident::parse_any(input)?;
+        key.push('.');
+        key.push_str(&next.to_string());
+        single = None;
+    }
+    Ok((key, span, single))
+}
+
+const VALID_OPTIONS: &str = "name = \"...\", kind = server|client|producer|consumer|internal, \
+     skip(arg, ...), skip_all, fields(key = value, ...), err, ret, root, parent = expr, \
+     link = expr, crate = path";
 
 /// Parses every option, reporting all problems together.
 pub(crate) fn parse(args: TokenStream) -> syn::Result<Options> {
@@ -60,10 +178,7 @@ pub(crate) fn parse(args: TokenStream) -> syn::Result<Options> {
     let parser = syn::meta::parser(|meta| {
         if let Err(error) = option(&mut options, &meta) {
             diagnostics.push(error);
-            // Skip the rest of this option so the next one is still checked.
-            if meta.input.peek(syn::Token![=]) {
-                let _ = meta.value().and_then(|v| v.parse::<syn::Expr>());
-            }
+            skip_rest_of_option(&meta);
         }
         Ok(())
     });
@@ -71,35 +186,104 @@ pub(crate) fn parse(args: TokenStream) -> syn::Result<Options> {
     diagnostics.finish().map(|()| options)
 }
 
+/// After an error, steps over the rest of this option so the next one is still checked.
+fn skip_rest_of_option(meta: &ParseNestedMeta<'_>) {
+    let input = meta.input;
+    while !input.is_empty() && !input.peek(Token![,]) {
+        if input.parse::<proc_macro2::TokenTree>().is_err() {
+            break;
+        }
+    }
+}
+
 fn option(options: &mut Options, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
     let path = &meta.path;
-    if path.is_ident("name") {
-        let name: LitStr = meta.value()?.parse()?;
-        if name.value().trim().is_empty() {
-            return Err(meta.error("the span name must not be empty"));
+    let span = syn::spanned::Spanned::span(path);
+    let Some(ident) = path.get_ident().map(ToString::to_string) else {
+        return Err(unknown(meta));
+    };
+    match ident.as_str() {
+        "crate" => {
+            let krate: Path = meta.value()?.parse()?;
+            set_once(&mut options.krate, krate, meta, "crate")
         }
-        set_once(&mut options.name, name, meta, "name")
-    } else if path.is_ident("kind") {
-        let ident: syn::Ident = meta.value()?.parse()?;
-        let kind = SpanKind::parse(&ident.to_string()).ok_or_else(|| {
-            syn::Error::new_spanned(
-                &ident,
-                format!(
-                    "unknown span kind `{ident}`; expected one of: {}",
-                    SpanKind::VALID
-                ),
+        "name" => {
+            let name: LitStr = meta.value()?.parse()?;
+            if name.value().trim().is_empty() {
+                return Err(syn::Error::new(
+                    name.span(),
+                    "the span name must not be empty; remove `name` to use the function's name",
+                ));
+            }
+            set_once(&mut options.name, name, meta, "name")
+        }
+        "kind" => {
+            let kind_ident: Ident = meta.value()?.parse()?;
+            let kind = SpanKind::parse(&kind_ident.to_string()).ok_or_else(|| {
+                syn::Error::new(
+                    kind_ident.span(),
+                    format!(
+                        "unknown span kind `{kind_ident}`; expected one of: {}",
+                        SpanKind::VALID
+                    ),
+                )
+            })?;
+            set_once(&mut options.kind, kind, meta, "kind")
+        }
+        "skip" => {
+            let content;
+            syn::parenthesized!(content in meta.input);
+            let names: Punctuated<Ident, Token![,]> =
+                content.parse_terminated(Ident::parse, Token![,])?;
+            set_once(
+                &mut options.skip,
+                (span, names.into_iter().collect()),
+                meta,
+                "skip",
             )
-        })?;
-        set_once(&mut options.kind, kind, meta, "kind")
-    } else if path.is_ident("crate") {
-        let krate: Path = meta.value()?.parse()?;
-        set_once(&mut options.krate, krate, meta, "crate")
-    } else {
-        let shown = quote::quote!(#path).to_string().replace(' ', "");
-        Err(meta.error(format!(
-            "unknown #[traced] option `{shown}`; valid options: {VALID_OPTIONS}"
-        )))
+        }
+        "fields" => {
+            let content;
+            syn::parenthesized!(content in meta.input);
+            let fields: Punctuated<Field, Token![,]> =
+                content.parse_terminated(Field::parse, Token![,])?;
+            set_once(
+                &mut options.fields,
+                fields.into_iter().collect(),
+                meta,
+                "fields",
+            )
+        }
+        "parent" => {
+            let expr: Expr = meta.value()?.parse()?;
+            set_once(&mut options.parent, expr, meta, "parent")
+        }
+        "link" => {
+            let expr: Expr = meta.value()?.parse()?;
+            set_once(&mut options.link, expr, meta, "link")
+        }
+        "skip_all" => flag(&mut options.skip_all, meta, "skip_all"),
+        "err" => flag(&mut options.err, meta, "err"),
+        "ret" => flag(&mut options.ret, meta, "ret"),
+        "root" => flag(&mut options.root, meta, "root"),
+        _ => Err(unknown(meta)),
     }
+}
+
+fn unknown(meta: &ParseNestedMeta<'_>) -> syn::Error {
+    let path = &meta.path;
+    let shown = quote::quote!(#path).to_string().replace(' ', "");
+    meta.error(format!(
+        "unknown #[traced] option `{shown}`; valid options: {VALID_OPTIONS}"
+    ))
+}
+
+/// An option without a value, such as `err`.
+fn flag(slot: &mut Option<Span>, meta: &ParseNestedMeta<'_>, name: &str) -> syn::Result<()> {
+    if meta.input.peek(Token![=]) || meta.input.peek(syn::token::Paren) {
+        return Err(meta.error(format!("`{name}` takes no value; write just `{name}`")));
+    }
+    set_once(slot, syn::spanned::Spanned::span(&meta.path), meta, name)
 }
 
 fn set_once<T>(

@@ -1,41 +1,111 @@
-//! What one `#[traced]` function means: the span it opens and how its body is wrapped.
+//! What one `#[traced]` function means: the span it opens, what it records, and how its body
+//! is wrapped. Built from the options and the function, with every rule checked here.
 
-use syn::{parse_quote, Ident, ItemFn, Path, ReturnType, Type};
+use syn::{parse_quote, Block, Expr, FnArg, Ident, ItemFn, Pat, Path, ReturnType, Stmt, Type};
 
-use super::attr::{Options, SpanKind};
+use super::attr::{Conversion, Field, Options, SpanKind};
 use crate::diagnostics::Diagnostics;
+use crate::validate::UniqueKeys;
 
 /// A validated `#[traced]` function.
 pub(crate) struct Traced {
     /// The user's function; its attributes and signature are re-emitted unchanged.
     pub(crate) function: ItemFn,
-    /// The span name.
-    pub(crate) span_name: String,
-    /// The span kind.
+    /// `name = "..."`; without it the runtime names the span after the function (and its
+    /// type, for methods).
+    pub(crate) name: Option<String>,
     pub(crate) kind: SpanKind,
     /// Path to the runtime crate (`::signalry` unless `crate = ...`).
     pub(crate) krate: Path,
-    /// How the body runs.
-    pub(crate) body: BodyKind,
-    /// How the function's outcome is recorded.
-    pub(crate) outcome: Outcome,
+    /// Attributes set when the span starts, in order: arguments, then `fields`.
+    pub(crate) attributes: Vec<Attribute>,
+    pub(crate) parent: Parent,
+    pub(crate) link: Option<Expr>,
+    pub(crate) shape: Shape,
+    /// Whether the returned value is a `Result` whose `Err` sets the span's status.
+    pub(crate) records_result: bool,
+    /// `ret`: the returned value (the `Ok` value for results) becomes `return.value`.
+    pub(crate) records_return: bool,
+    /// The declared return type when it can be written in a `let` (no `impl Trait`).
+    pub(crate) return_type: Option<Type>,
 }
 
-/// How the body is wrapped.
+/// One attribute set at span start.
+pub(crate) struct Attribute {
+    pub(crate) key: String,
+    pub(crate) value: Expr,
+    pub(crate) conversion: AttributeConversion,
+}
+
+/// How an attribute's value is converted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum BodyKind {
+pub(crate) enum AttributeConversion {
+    /// An argument recorded by default: natively when its type allows, else not at all.
+    NativeIfPossible,
+    /// As written in `fields`.
+    Field(Conversion),
+}
+
+/// Where the span's parent comes from.
+pub(crate) enum Parent {
+    Current,
+    Root,
+    Explicit(Expr),
+}
+
+/// How the body runs, which decides how the span is kept current.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Shape {
     /// `fn`: the span is attached to the thread for the body's duration.
     Sync,
-    /// `async fn`: the span is attached on every poll of the body's future.
+    /// `async fn`: the span is current on every poll of the body.
     Async,
+    /// A `fn` whose body ends in an `async` block (returning `impl Future`): the span starts
+    /// at the call and is current on every poll of that block.
+    ReturnsAsyncBlock,
+    /// A `fn` whose body ends in `Box::pin(async ...)`, as `#[async_trait]` writes methods.
+    ReturnsBoxedAsyncBlock,
 }
 
-/// What is recorded from the returned value.
-pub(crate) enum Outcome {
-    /// Nothing beyond panics.
-    Nothing,
-    /// A `Result`: `Err` sets status Error. Holds the declared return type.
-    Result(Box<Type>),
+/// Argument names that look like secrets: never recorded unless named in `fields(...)`.
+/// Matched case-insensitively anywhere in the name (`db_password`, `AuthToken`).
+pub(crate) const SECRET_PATTERNS: &[&str] = &[
+    "password",
+    "passwd",
+    "passphrase",
+    "pwd",
+    "secret",
+    "token",
+    "api_key",
+    "apikey",
+    "access_key",
+    "private_key",
+    "privkey",
+    "auth",
+    "credential",
+    "cookie",
+    "session",
+    "signature",
+    "jwt",
+    "bearer",
+    "pin",
+    "ssn",
+    "card_number",
+    "cvv",
+];
+
+/// Whether an argument called `name` looks like it holds a secret.
+pub(crate) fn looks_secret(name: &str) -> bool {
+    let name = name.to_ascii_lowercase();
+    SECRET_PATTERNS.iter().any(|p| {
+        // `pin` and `ssn` are short: match them as whole words only (`pin`, `user_pin`), so
+        // `spinner` and `shipping` stay recordable.
+        if p.len() <= 3 {
+            name.split('_').any(|word| word == *p)
+        } else {
+            name.contains(p)
+        }
+    })
 }
 
 impl Traced {
@@ -49,33 +119,188 @@ impl Traced {
                  `const` or the attribute",
             );
         }
-        diagnostics.finish()?;
 
-        let body = if sig.asyncness.is_some() {
-            BodyKind::Async
-        } else {
-            BodyKind::Sync
+        let arguments = arguments(&function);
+        let skip_all = options.skip_all.is_some();
+        if let (Some(span), Some(_)) = (options.skip_all, &options.skip) {
+            diagnostics.push(syn::Error::new(
+                span,
+                "`skip_all` and `skip(...)` conflict: `skip_all` already skips every argument",
+            ));
+        }
+        let skipped: Vec<Ident> = options.skip.map(|(_, names)| names).unwrap_or_default();
+        for name in &skipped {
+            if !arguments.iter().any(|a| a == name) {
+                diagnostics.error_at(
+                    name,
+                    format!(
+                        "`{name}` is not an argument of this function; arguments: {}",
+                        list(&arguments)
+                    ),
+                );
+            }
+        }
+
+        let mut keys = UniqueKeys::default();
+        let fields = options.fields.unwrap_or_default();
+        let mut field_attributes = Vec::new();
+        for Field {
+            key,
+            key_span,
+            value,
+            conversion,
+        } in fields
+        {
+            keys.add(&key, key_span, &mut diagnostics);
+            field_attributes.push(Attribute {
+                key,
+                value,
+                conversion: AttributeConversion::Field(conversion),
+            });
+        }
+        // Arguments are recorded unless skipped, secret-looking, or recorded by a field of
+        // the same key (the field says how).
+        let mut attributes: Vec<Attribute> = arguments
+            .iter()
+            .filter(|arg| !skip_all && !skipped.contains(arg))
+            .filter(|arg| !looks_secret(&arg.to_string()))
+            .filter(|arg| !keys.contains(&arg.to_string()))
+            .map(|arg| Attribute {
+                key: arg.to_string(),
+                value: parse_quote!(#arg),
+                conversion: AttributeConversion::NativeIfPossible,
+            })
+            .collect();
+        attributes.extend(field_attributes);
+
+        let parent = match (options.root, options.parent) {
+            (Some(span), Some(_)) => {
+                diagnostics.push(syn::Error::new(
+                    span,
+                    "`root` and `parent = ...` conflict: a root span has no parent; keep one",
+                ));
+                Parent::Current
+            }
+            (Some(_), None) => Parent::Root,
+            (None, Some(expr)) => Parent::Explicit(expr),
+            (None, None) => Parent::Current,
         };
-        let outcome = match &sig.output {
-            ReturnType::Type(_, ty) if is_result(ty) => Outcome::Result(ty.clone()),
-            _ => Outcome::Nothing,
+
+        let declared = match &sig.output {
+            ReturnType::Type(_, ty) => Some((**ty).clone()),
+            ReturnType::Default => None,
         };
+        let shape = shape(&function);
+        // The value the body produces: for a function returning a future, the future's
+        // `Output` when the signature spells it out.
+        let async_output = match shape {
+            Shape::ReturnsAsyncBlock | Shape::ReturnsBoxedAsyncBlock => {
+                declared.as_ref().and_then(future_output)
+            }
+            Shape::Sync | Shape::Async => declared.clone(),
+        };
+        if async_output.is_none() {
+            for (flag, name) in [(options.err, "err"), (options.ret, "ret")] {
+                if let Some(span) = flag {
+                    let why = if declared.is_none() {
+                        "this function returns nothing"
+                    } else {
+                        "the returned future's `Output` type is not spelled out in the signature"
+                    };
+                    diagnostics.push(syn::Error::new(
+                        span,
+                        format!("`{name}` records the returned value, but {why}; remove `{name}`"),
+                    ));
+                }
+            }
+        }
+        let records_result = options.err.is_some() || async_output.as_ref().is_some_and(is_result);
+
+        diagnostics.finish()?;
         Ok(Self {
-            span_name: options
-                .name
-                .map_or_else(|| sig.ident.to_string(), |lit| lit.value()),
+            name: options.name.map(|lit| lit.value()),
             kind: options.kind.unwrap_or(SpanKind::Internal),
             krate: options.krate.unwrap_or_else(|| parse_quote!(::signalry)),
-            body,
-            outcome,
+            attributes,
+            parent,
+            link: options.link,
+            shape,
+            records_result: records_result && async_output.is_some(),
+            records_return: options.ret.is_some() && async_output.is_some(),
+            return_type: async_output.filter(|ty| !contains_impl_trait(ty)),
             function,
         })
     }
+}
 
-    /// The function's name.
-    pub(crate) fn ident(&self) -> &Ident {
-        &self.function.sig.ident
+/// The names bound by the function's arguments that can be recorded: plain identifiers
+/// (`x`, `mut x`), not `self` and not destructuring patterns.
+fn arguments(function: &ItemFn) -> Vec<Ident> {
+    function
+        .sig
+        .inputs
+        .iter()
+        .filter_map(|input| match input {
+            FnArg::Typed(typed) => match &*typed.pat {
+                Pat::Ident(pat) if pat.subpat.is_none() => Some(pat.ident.clone()),
+                _ => None,
+            },
+            FnArg::Receiver(_) => None,
+        })
+        .filter(|ident| !ident.to_string().starts_with('_'))
+        .collect()
+}
+
+fn list(idents: &[Ident]) -> String {
+    if idents.is_empty() {
+        return "none".to_owned();
     }
+    idents
+        .iter()
+        .map(|i| format!("`{i}`"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn shape(function: &ItemFn) -> Shape {
+    if function.sig.asyncness.is_some() {
+        return Shape::Async;
+    }
+    match tail_async_block(&function.block) {
+        Some(TailAsync::Plain) => Shape::ReturnsAsyncBlock,
+        Some(TailAsync::Boxed) => Shape::ReturnsBoxedAsyncBlock,
+        None => Shape::Sync,
+    }
+}
+
+pub(crate) enum TailAsync {
+    Plain,
+    Boxed,
+}
+
+/// Whether the block ends in `async { ... }` or `Box::pin(async { ... })`.
+pub(crate) fn tail_async_block(block: &Block) -> Option<TailAsync> {
+    let Some(Stmt::Expr(tail, None)) = block.stmts.last() else {
+        return None;
+    };
+    match tail {
+        Expr::Async(_) => Some(TailAsync::Plain),
+        Expr::Call(call) if call.args.len() == 1 && is_box_pin(&call.func) => {
+            matches!(call.args.first(), Some(Expr::Async(_))).then_some(TailAsync::Boxed)
+        }
+        _ => None,
+    }
+}
+
+fn is_box_pin(func: &Expr) -> bool {
+    let Expr::Path(path) = func else { return false };
+    let segments: Vec<String> = path
+        .path
+        .segments
+        .iter()
+        .map(|s| s.ident.to_string())
+        .collect();
+    segments.ends_with(&["Box".to_owned(), "pin".to_owned()])
 }
 
 /// Whether the declared return type is a `Result` (including aliases such as `io::Result<T>`
@@ -91,4 +316,31 @@ fn is_result(ty: &Type) -> bool {
         Type::Group(inner) => is_result(&inner.elem),
         _ => false,
     }
+}
+
+/// `T` in `impl Future<Output = T>`, `Pin<Box<dyn Future<Output = T> + Send>>` and the like.
+fn future_output(ty: &Type) -> Option<Type> {
+    struct Finder(Option<Type>);
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_assoc_type(&mut self, assoc: &'ast syn::AssocType) {
+            if self.0.is_none() && assoc.ident == "Output" {
+                self.0 = Some(assoc.ty.clone());
+            }
+        }
+    }
+    let mut finder = Finder(None);
+    syn::visit::Visit::visit_type(&mut finder, ty);
+    finder.0
+}
+
+fn contains_impl_trait(ty: &Type) -> bool {
+    struct Finder(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_type_impl_trait(&mut self, _: &'ast syn::TypeImplTrait) {
+            self.0 = true;
+        }
+    }
+    let mut finder = Finder(false);
+    syn::visit::Visit::visit_type(&mut finder, ty);
+    finder.0
 }

@@ -16,13 +16,12 @@
 
 pub(crate) mod console;
 
-use std::fmt::Display;
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 use opentelemetry::context::{ContextGuard, FutureExt, WithContext};
-use opentelemetry::trace::{SpanKind, Status, TraceContextExt, Tracer as _};
-use opentelemetry::{Context, KeyValue};
+use opentelemetry::trace::{Link, SpanContext, SpanKind, Status, TraceContextExt, Tracer as _};
+use opentelemetry::{Context, KeyValue, Value};
 use opentelemetry_sdk::trace::{
     BatchConfigBuilder, BatchSpanProcessor, Sampler, SdkTracerProvider,
 };
@@ -36,16 +35,201 @@ use crate::state;
 /// What a `#[traced]` function knows about its span at compile time.
 #[derive(Debug)]
 pub struct SpanSite {
-    /// Span name.
-    pub name: &'static str,
-    /// `code.function.name`: module path and function name.
-    pub function: &'static str,
-    /// `code.file.path`.
-    pub file: &'static str,
-    /// `code.line.number`.
-    pub line: u32,
-    /// Span kind.
-    pub kind: SpanKind,
+    name: Option<&'static str>,
+    module: &'static str,
+    locate: fn() -> &'static str,
+    file: &'static str,
+    line: u32,
+    kind: SpanKind,
+    names: OnceLock<Names>,
+}
+
+/// A site's span name and `code.function.name`, worked out on first use.
+#[derive(Debug)]
+struct Names {
+    span: &'static str,
+    function: &'static str,
+}
+
+impl SpanSite {
+    /// A site for a `static`. `locate` returns `std::any::type_name` of a function item
+    /// declared in the instrumented function's body: its path names the module, the `impl`
+    /// type or trait, and the function, which a macro cannot see from a method's tokens.
+    pub const fn new(
+        name: Option<&'static str>,
+        module: &'static str,
+        locate: fn() -> &'static str,
+        file: &'static str,
+        line: u32,
+        kind: SpanKind,
+    ) -> Self {
+        Self {
+            name,
+            module,
+            locate,
+            file,
+            line,
+            kind,
+            names: OnceLock::new(),
+        }
+    }
+
+    fn names(&self) -> &Names {
+        self.names.get_or_init(|| {
+            let function = function_path((self.locate)());
+            Names {
+                span: self
+                    .name
+                    .unwrap_or_else(|| span_name(self.module, function)),
+                function,
+            }
+        })
+    }
+}
+
+/// The instrumented function's path from the locator's: `crate::m::S::get::__locator` (or
+/// `...::get::{{closure}}::__locator` in an `async fn`) is `crate::m::S::get`.
+fn function_path(located: &'static str) -> &'static str {
+    let path = located.rsplit_once("::").map_or(located, |(path, _)| path);
+    let mut path = path;
+    while let Some(outer) = path.strip_suffix("::{{closure}}") {
+        path = outer;
+    }
+    path
+}
+
+/// The default span name: the function's name, prefixed with its type for methods
+/// (`S::get`, `Vec::len` for `<Vec<_> as Len>::len`); generic arguments are left out.
+/// Computed once per call site; the few that need a new string keep it for the program's
+/// life, bounded by the number of instrumented functions.
+fn span_name(module: &str, function: &'static str) -> &'static str {
+    let (owner, name) = match function.strip_prefix('<') {
+        // `<crate::m::S as core::fmt::Display>::fmt`: the implementing type owns the method.
+        Some(qualified) => match qualified.split_once(" as ") {
+            Some((ty, rest)) => (ty, rest.rsplit_once(">::").map_or(rest, |(_, n)| n)),
+            None => return function,
+        },
+        None => match function
+            .strip_prefix(module)
+            .and_then(|r| r.strip_prefix("::"))
+        {
+            Some(local) => match local.rsplit_once("::") {
+                Some((owner, name)) => (owner, name),
+                None => return local,
+            },
+            None => return function,
+        },
+    };
+    let owner = without_generics(owner);
+    let owner = owner.rsplit("::").next().unwrap_or_default();
+    Box::leak(format!("{owner}::{name}").into_boxed_str())
+}
+
+/// `a::G<_>::b` → `a::G::b`.
+fn without_generics(path: &str) -> String {
+    let mut depth = 0usize;
+    path.chars()
+        .filter(|c| {
+            match c {
+                '<' => depth += 1,
+                '>' => depth = depth.saturating_sub(1),
+                _ => return depth == 0,
+            }
+            false
+        })
+        .collect()
+}
+
+/// Where a span's parent comes from.
+#[derive(Debug)]
+pub enum Parent {
+    /// The current context (the default).
+    Current,
+    /// No parent: the span starts a new trace (`root`).
+    Root,
+    /// An explicit parent (`parent = expr`); an invalid span context starts a new trace.
+    Explicit(SpanContext),
+}
+
+/// Anything that can name a span: a [`SpanContext`], a [`Context`] (its current span), or an
+/// `Option` of either. Used by `parent = expr` and `link = expr`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` does not identify a span",
+    note = "`parent = ...` and `link = ...` take a SpanContext, a Context, or an Option of either"
+)]
+pub trait IntoSpanContext {
+    /// The span context; invalid when there is none.
+    fn into_span_context(self) -> SpanContext;
+}
+
+impl IntoSpanContext for SpanContext {
+    fn into_span_context(self) -> SpanContext {
+        self
+    }
+}
+impl IntoSpanContext for &SpanContext {
+    fn into_span_context(self) -> SpanContext {
+        self.clone()
+    }
+}
+impl IntoSpanContext for Context {
+    fn into_span_context(self) -> SpanContext {
+        self.span().span_context().clone()
+    }
+}
+impl IntoSpanContext for &Context {
+    fn into_span_context(self) -> SpanContext {
+        self.span().span_context().clone()
+    }
+}
+impl<T: IntoSpanContext> IntoSpanContext for Option<T> {
+    fn into_span_context(self) -> SpanContext {
+        self.map_or_else(
+            SpanContext::empty_context,
+            IntoSpanContext::into_span_context,
+        )
+    }
+}
+
+/// How one call starts its span: parent, links and attributes beyond the site's own.
+/// Built only when telemetry is on.
+#[derive(Debug)]
+#[must_use]
+pub struct SpanStart {
+    parent: Parent,
+    links: Vec<SpanContext>,
+    attributes: Vec<KeyValue>,
+}
+
+impl SpanStart {
+    /// A start under `parent`, with room for `attributes` attributes.
+    #[inline]
+    pub fn new(parent: Parent, attributes: usize) -> Self {
+        Self {
+            parent,
+            links: Vec::new(),
+            attributes: Vec::with_capacity(attributes),
+        }
+    }
+
+    /// Links the span to another; an invalid span context is left out.
+    #[inline]
+    pub fn link(mut self, span_context: SpanContext) -> Self {
+        if span_context.is_valid() {
+            self.links.push(span_context);
+        }
+        self
+    }
+
+    /// Adds an attribute; `None` (an argument whose type is not recorded, an `Option::None`)
+    /// leaves it out.
+    #[inline]
+    pub fn attribute(mut self, key: &'static str, value: Option<Value>) -> Self {
+        if let Some(value) = value {
+            self.attributes.push(KeyValue::new(key, value));
+        }
+        self
+    }
 }
 
 /// The span of one call of a `#[traced]` function; inert when telemetry is off.
@@ -56,14 +240,14 @@ pub struct ActiveSpan {
 }
 
 impl ActiveSpan {
-    /// Starts the span of `site` as a child of the current context.
+    /// Starts the span of `site`; `start` is called only when telemetry is on.
     #[inline]
-    pub fn start(site: &'static SpanSite) -> Self {
+    pub fn start(site: &'static SpanSite, start: impl FnOnce() -> SpanStart) -> Self {
         if !state::enabled() {
             return Self { cx: None };
         }
         Self {
-            cx: start_span(site),
+            cx: start_span(site, start()),
         }
     }
 
@@ -76,18 +260,82 @@ impl ActiveSpan {
     /// Makes the span current whenever `future` is polled.
     #[inline]
     pub fn wrap<F: Future>(&self, future: F) -> WithContext<F> {
-        future.with_context(self.cx.clone().unwrap_or_default())
+        future.with_context(self.cx.clone().unwrap_or_else(Context::current))
     }
 
-    /// Records a `Result`: on `Err`, status `Error` with the error's `Display` text, and
-    /// `error.type`; on `Ok` the status stays `Unset`, as the specification says.
-    #[inline]
-    pub fn record_result<T, E: Display>(&self, result: &Result<T, E>) {
-        if let (Some(cx), Err(error)) = (&self.cx, result) {
-            let span = cx.span();
-            span.set_attribute(KeyValue::new("error.type", std::any::type_name::<E>()));
-            span.set_status(Status::error(error.to_string()));
+    /// Makes the span current whenever `future` is polled, and ends it when the future
+    /// completes or is dropped: for functions that return a future instead of being `async`.
+    pub fn instrument<F: Future>(self, future: F) -> impl Future<Output = F::Output> {
+        async move {
+            let span = self;
+            span.wrap(future).await
         }
+    }
+
+    /// Records a `Result`: on `Err`, status `Error` with `describe(error)` as description
+    /// and `error.type` (the error's type name); on `Ok` nothing, so the status stays
+    /// `Unset`, as the specification says.
+    #[inline]
+    pub fn record_result<R: TracedResult + ?Sized>(
+        &self,
+        result: &R,
+        describe: impl FnOnce(&R::Error) -> String,
+    ) {
+        if let (Some(cx), Some(error)) = (&self.cx, result.traced_error()) {
+            let span = cx.span();
+            span.set_attribute(KeyValue::new(
+                "error.type",
+                std::any::type_name::<R::Error>(),
+            ));
+            span.set_status(Status::error(describe(error)));
+        }
+    }
+
+    /// Records the returned value as `return.value` (`ret`).
+    #[inline]
+    pub fn record_return(&self, value: impl FnOnce() -> Option<Value>) {
+        if let Some(cx) = &self.cx {
+            if let Some(value) = value() {
+                cx.span()
+                    .set_attribute(KeyValue::new("return.value", value));
+            }
+        }
+    }
+
+    /// Whether this call records anything: lets generated code skip work for inert spans.
+    #[inline]
+    pub fn is_recording(&self) -> bool {
+        self.cx.is_some()
+    }
+}
+
+/// `Result`s, as `#[traced]` records them: an `Err` becomes the span's status.
+#[diagnostic::on_unimplemented(
+    message = "`#[traced(err)]` needs a function that returns a `Result`",
+    label = "this is not a `Result`",
+    note = "remove `err`: errors of functions returning `Result` are recorded without it"
+)]
+pub trait TracedResult {
+    /// The success type.
+    type Ok: ?Sized;
+    /// The error type.
+    type Error: ?Sized;
+    /// The error, if this is one.
+    fn traced_error(&self) -> Option<&Self::Error>;
+    /// The success value, if this is one.
+    fn traced_ok(&self) -> Option<&Self::Ok>;
+}
+
+impl<T, E> TracedResult for Result<T, E> {
+    type Ok = T;
+    type Error = E;
+    #[inline]
+    fn traced_error(&self) -> Option<&E> {
+        self.as_ref().err()
+    }
+    #[inline]
+    fn traced_ok(&self) -> Option<&T> {
+        self.as_ref().ok()
     }
 }
 
@@ -104,18 +352,31 @@ impl Drop for ActiveSpan {
     }
 }
 
-fn start_span(site: &'static SpanSite) -> Option<Context> {
+fn start_span(site: &'static SpanSite, start: SpanStart) -> Option<Context> {
     let pipeline = state::current()?;
-    let parent = Context::current();
-    let builder = pipeline
+    let names = site.names();
+    let current = Context::current();
+    let parent = match start.parent {
+        Parent::Current => current,
+        // The capture mark and baggage stay; only the parent span is replaced.
+        Parent::Root => current.with_remote_span_context(SpanContext::empty_context()),
+        Parent::Explicit(span_context) => current.with_remote_span_context(span_context),
+    };
+    let mut attributes = Vec::with_capacity(3 + start.attributes.len());
+    attributes.extend([
+        KeyValue::new("code.function.name", names.function),
+        KeyValue::new("code.file.path", site.file),
+        KeyValue::new("code.line.number", i64::from(site.line)),
+    ]);
+    attributes.extend(start.attributes);
+    let mut builder = pipeline
         .tracer
-        .span_builder(site.name)
+        .span_builder(names.span)
         .with_kind(site.kind.clone())
-        .with_attributes([
-            KeyValue::new("code.function.name", site.function),
-            KeyValue::new("code.file.path", site.file),
-            KeyValue::new("code.line.number", i64::from(site.line)),
-        ]);
+        .with_attributes(attributes);
+    if !start.links.is_empty() {
+        builder = builder.with_links(start.links.into_iter().map(Link::with_context).collect());
+    }
     let span = pipeline.tracer.build_with_context(builder, &parent);
     Some(parent.with_span(span))
 }

@@ -1,0 +1,209 @@
+//! Turning Rust values into OpenTelemetry attribute values, decided at compile time.
+//!
+//! The macros do not know the types of the values they record (an argument's type is only
+//! syntax to them), so the choice is left to method resolution: [`Native`] is implemented for
+//! [`Recorded`] of every type that maps onto an OpenTelemetry value, and [`NotNative`] for
+//! `&Recorded` of every type. A call written as `(&Recorded(&value)).value()` finds
+//! `Native` first when it applies (no auto-reference needed) and falls back to `NotNative`,
+//! which records nothing. Either way the choice is made by the compiler: nothing is tested at
+//! run time, and a value that is not recorded costs nothing.
+//!
+//! In generic code the choice is made once, for the generic type, so an argument of type `T`
+//! is never recorded natively; name it in `fields(?arg)` to record its `Debug` text.
+
+use std::borrow::Cow;
+use std::fmt::{Debug, Display};
+
+use opentelemetry::{StringValue, Value};
+
+/// A borrowed value to be recorded as an attribute.
+#[derive(Debug)]
+pub struct Recorded<'a, T: ?Sized>(pub &'a T);
+
+/// Implemented for `Recorded<T>` when `T` has a native OpenTelemetry representation.
+pub trait Native {
+    /// The attribute value, or `None` to leave the attribute out (`Option::None`).
+    fn value(&self) -> Option<Value>;
+}
+
+/// The fallback: records nothing.
+pub trait NotNative {
+    /// Always `None`.
+    fn value(&self) -> Option<Value> {
+        None
+    }
+}
+
+impl<T: ?Sized> NotNative for &Recorded<'_, T> {}
+
+macro_rules! native_via {
+    ($($ty:ty => |$v:ident| $conv:expr),* $(,)?) => {
+        $(impl Native for Recorded<'_, $ty> {
+            #[inline]
+            fn value(&self) -> Option<Value> {
+                let $v = self.0;
+                Some($conv)
+            }
+        })*
+    };
+}
+
+native_via! {
+    bool => |v| Value::Bool(*v),
+    i8 => |v| Value::I64(i64::from(*v)),
+    i16 => |v| Value::I64(i64::from(*v)),
+    i32 => |v| Value::I64(i64::from(*v)),
+    i64 => |v| Value::I64(*v),
+    u8 => |v| Value::I64(i64::from(*v)),
+    u16 => |v| Value::I64(i64::from(*v)),
+    u32 => |v| Value::I64(i64::from(*v)),
+    u64 => |v| unsigned(*v),
+    usize => |v| unsigned(*v as u64),
+    isize => |v| Value::I64(*v as i64),
+    f32 => |v| Value::F64(f64::from(*v)),
+    f64 => |v| Value::F64(*v),
+    str => |v| Value::String(StringValue::from(v.to_owned())),
+    String => |v| Value::String(StringValue::from(v.clone())),
+    Cow<'_, str> => |v| Value::String(StringValue::from(v.clone().into_owned())),
+}
+
+/// OpenTelemetry integers are signed: an unsigned value past `i64::MAX` keeps its digits as a
+/// string rather than wrapping to a negative number.
+fn unsigned(v: u64) -> Value {
+    i64::try_from(v).map_or_else(|_| Value::String(v.to_string().into()), Value::I64)
+}
+
+impl<T: ?Sized> Native for Recorded<'_, &T>
+where
+    for<'b> Recorded<'b, T>: Native,
+{
+    #[inline]
+    fn value(&self) -> Option<Value> {
+        Recorded(*self.0).value()
+    }
+}
+
+impl<T: ?Sized> Native for Recorded<'_, &mut T>
+where
+    for<'b> Recorded<'b, T>: Native,
+{
+    #[inline]
+    fn value(&self) -> Option<Value> {
+        Recorded(&**self.0).value()
+    }
+}
+
+impl<T> Native for Recorded<'_, Option<T>>
+where
+    for<'b> Recorded<'b, T>: Native,
+{
+    #[inline]
+    fn value(&self) -> Option<Value> {
+        self.0.as_ref().and_then(|v| Recorded(v).value())
+    }
+}
+
+/// `fields(key = %expr)`: the `Display` text.
+pub fn display(value: &(impl Display + ?Sized)) -> Option<Value> {
+    Some(Value::String(value.to_string().into()))
+}
+
+/// `fields(key = ?expr)`: the `Debug` text.
+pub fn debug(value: &(impl Debug + ?Sized)) -> Option<Value> {
+    Some(Value::String(format!("{value:?}").into()))
+}
+
+/// `fields(key = expr)`: an explicit value must have a native representation; anything else
+/// should be written `%expr` or `?expr`.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an OpenTelemetry attribute value",
+    label = "not a native attribute value",
+    note = "write `key = %expr` to record its Display text or `key = ?expr` for its Debug text"
+)]
+pub trait FieldValue {
+    /// The attribute value, or `None` to leave it out.
+    fn field_value(&self) -> Option<Value>;
+}
+
+impl<T: ?Sized> FieldValue for T
+where
+    for<'a> Recorded<'a, T>: Native,
+{
+    #[inline]
+    fn field_value(&self) -> Option<Value> {
+        Recorded(self).value()
+    }
+}
+
+/// A value's description for a span status: its `Display` text when it has one, else its
+/// `Debug` text, else its type name. Chosen at compile time like [`Native`]: call
+/// `(&&&Described(&value)).describe()`; the receiver's three references meet `Display` first,
+/// `Debug` after one dereference, and the type name after two.
+#[derive(Debug)]
+pub struct Described<'a, T: ?Sized>(pub &'a T);
+
+/// `Display` wins.
+pub trait DescribeDisplay {
+    /// The description.
+    fn describe(&self) -> String;
+}
+/// Then `Debug`.
+pub trait DescribeDebug {
+    /// The description.
+    fn describe(&self) -> String;
+}
+/// Then the type's name.
+pub trait DescribeName {
+    /// The description.
+    fn describe(&self) -> String;
+}
+
+impl<T: Display + ?Sized> DescribeDisplay for &&Described<'_, T> {
+    fn describe(&self) -> String {
+        self.0.to_string()
+    }
+}
+impl<T: Debug + ?Sized> DescribeDebug for &Described<'_, T> {
+    fn describe(&self) -> String {
+        format!("{:?}", self.0)
+    }
+}
+impl<T: ?Sized> DescribeName for Described<'_, T> {
+    fn describe(&self) -> String {
+        std::any::type_name::<T>().to_owned()
+    }
+}
+
+/// `ret`: the returned value as an attribute: native when it can be, else its `Debug` text,
+/// else nothing. Call `(&&&Recorded(&value)).return_value()`.
+pub trait ReturnNative {
+    /// The attribute value.
+    fn return_value(&self) -> Option<Value>;
+}
+/// See [`ReturnNative`].
+pub trait ReturnDebug {
+    /// The attribute value.
+    fn return_value(&self) -> Option<Value>;
+}
+/// See [`ReturnNative`].
+pub trait ReturnNothing {
+    /// Nothing.
+    fn return_value(&self) -> Option<Value> {
+        None
+    }
+}
+
+impl<T: ?Sized> ReturnNative for &&Recorded<'_, T>
+where
+    for<'b> Recorded<'b, T>: Native,
+{
+    fn return_value(&self) -> Option<Value> {
+        Recorded(self.0).value()
+    }
+}
+impl<T: Debug + ?Sized> ReturnDebug for &Recorded<'_, T> {
+    fn return_value(&self) -> Option<Value> {
+        debug(self.0)
+    }
+}
+impl<T: ?Sized> ReturnNothing for Recorded<'_, T> {}
