@@ -101,14 +101,14 @@ fn start(traced: &Traced) -> TokenStream {
         Parent::Root => quote!(#krate::__private::Parent::Root),
         Parent::Explicit(expr) => quote! {
             #krate::__private::Parent::Explicit(
-                #krate::__private::IntoSpanContext::into_span_context(#expr)
+                #krate::__private::IntoSpanContext::span_context(&(#expr))
             )
         },
     };
     let link = traced
         .link
         .as_ref()
-        .map(|expr| quote!(.link(#krate::__private::IntoSpanContext::into_span_context(#expr))));
+        .map(|expr| quote!(.link(#krate::__private::IntoSpanContext::span_context(&(#expr)))));
     let count = traced.attributes.len();
     let attributes = traced.attributes.iter().map(|attribute| {
         let key = &attribute.key;

@@ -87,3 +87,126 @@ fn errors_are_reported_together_and_the_item_is_kept() {
         }
     ));
 }
+
+#[test]
+fn method_with_arguments_fields_and_a_secret() {
+    insta::assert_snapshot!(expand(
+        quote!(fields(http.route = "/orders", user = %self.user, ?request, "db.system.name" = "postgresql")),
+        quote! {
+            pub fn handle(&self, request: Request, order_id: u64, password: &str) -> Response {
+                self.respond(request, order_id, password)
+            }
+        }
+    ));
+}
+
+#[test]
+fn skip_and_skip_all() {
+    insta::assert_snapshot!(expand(
+        quote!(skip(body)),
+        quote! {
+            fn upload(name: &str, body: &[u8]) {}
+        }
+    ));
+    insta::assert_snapshot!(expand(
+        quote!(skip_all),
+        quote! {
+            fn upload(name: &str, body: &[u8]) {}
+        }
+    ));
+}
+
+#[test]
+fn ret_records_the_returned_value() {
+    insta::assert_snapshot!(expand(
+        quote!(ret),
+        quote! {
+            fn total(a: u64, b: u64) -> u64 {
+                a + b
+            }
+        }
+    ));
+}
+
+#[test]
+fn err_and_ret_on_a_result_alias() {
+    insta::assert_snapshot!(expand(
+        quote!(err, ret),
+        quote! {
+            fn load(id: u64) -> Fallible<Order> {
+                Store::get(id)
+            }
+        }
+    ));
+}
+
+#[test]
+fn root_parent_and_link() {
+    insta::assert_snapshot!(expand(
+        quote!(root, link = upstream),
+        quote! {
+            fn background(upstream: SpanContext) {}
+        }
+    ));
+    insta::assert_snapshot!(expand(
+        quote!(parent = &incoming),
+        quote! {
+            fn consume(incoming: Context) {}
+        }
+    ));
+}
+
+#[test]
+fn fn_returning_impl_future() {
+    insta::assert_snapshot!(expand(
+        quote!(),
+        quote! {
+            fn fetch(&self, id: u64) -> impl Future<Output = Result<Item, Error>> + Send + '_ {
+                let client = self.client.clone();
+                async move { client.get(id).await }
+            }
+        }
+    ));
+}
+
+#[test]
+fn method_under_async_trait() {
+    // What `#[async_trait]` leaves for `#[traced]` to expand.
+    insta::assert_snapshot!(expand(
+        quote!(),
+        quote! {
+            fn get<'life0, 'async_trait>(
+                &'life0 self,
+                id: u64,
+            ) -> ::core::pin::Pin<Box<dyn ::core::future::Future<Output = Option<String>> + ::core::marker::Send + 'async_trait>>
+            where
+                'life0: 'async_trait,
+                Self: 'async_trait,
+            {
+                Box::pin(async move {
+                    let __self = self;
+                    let __ret: Option<String> = { __self.lookup(id).await };
+                    #[allow(unreachable_code)]
+                    __ret
+                })
+            }
+        }
+    ));
+}
+
+#[test]
+fn generic_fn_with_patterns_and_mut() {
+    insta::assert_snapshot!(expand(
+        quote!(),
+        quote! {
+            pub(crate) fn merge<'a, T: Clone>(mut acc: Vec<T>, (left, right): (&'a [T], &'a [T]), _unused: u8) -> Vec<T>
+            where
+                T: Send,
+            {
+                acc.extend_from_slice(left);
+                acc.extend_from_slice(right);
+                acc
+            }
+        }
+    ));
+}

@@ -151,43 +151,37 @@ pub enum Parent {
     Explicit(SpanContext),
 }
 
-/// Anything that can name a span: a [`SpanContext`], a [`Context`] (its current span), or an
-/// `Option` of either. Used by `parent = expr` and `link = expr`.
+/// Anything that can name a span: a [`SpanContext`], a [`Context`] (its current span), an
+/// `Option` of either, or a reference to any of these. Used by `parent = expr` and
+/// `link = expr`, which borrow the value and never move it.
 #[diagnostic::on_unimplemented(
     message = "`{Self}` does not identify a span",
     note = "`parent = ...` and `link = ...` take a SpanContext, a Context, or an Option of either"
 )]
 pub trait IntoSpanContext {
     /// The span context; invalid when there is none.
-    fn into_span_context(self) -> SpanContext;
+    fn span_context(&self) -> SpanContext;
 }
 
 impl IntoSpanContext for SpanContext {
-    fn into_span_context(self) -> SpanContext {
-        self
-    }
-}
-impl IntoSpanContext for &SpanContext {
-    fn into_span_context(self) -> SpanContext {
+    fn span_context(&self) -> SpanContext {
         self.clone()
     }
 }
 impl IntoSpanContext for Context {
-    fn into_span_context(self) -> SpanContext {
-        self.span().span_context().clone()
-    }
-}
-impl IntoSpanContext for &Context {
-    fn into_span_context(self) -> SpanContext {
+    fn span_context(&self) -> SpanContext {
         self.span().span_context().clone()
     }
 }
 impl<T: IntoSpanContext> IntoSpanContext for Option<T> {
-    fn into_span_context(self) -> SpanContext {
-        self.map_or_else(
-            SpanContext::empty_context,
-            IntoSpanContext::into_span_context,
-        )
+    fn span_context(&self) -> SpanContext {
+        self.as_ref()
+            .map_or_else(SpanContext::empty_context, IntoSpanContext::span_context)
+    }
+}
+impl<T: IntoSpanContext + ?Sized> IntoSpanContext for &T {
+    fn span_context(&self) -> SpanContext {
+        (**self).span_context()
     }
 }
 
