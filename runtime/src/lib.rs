@@ -41,6 +41,96 @@ use std::time::Duration;
 
 pub use opentelemetry as otel;
 pub use opentelemetry_sdk as otel_sdk;
+/// Puts an OpenTelemetry span around a function.
+///
+/// Works on `fn` and `async fn`, free functions and methods (`self`, `&self`, `&mut self`,
+/// `self: Box<Self>`, `self: Pin<&mut Self>`), trait impls and `async fn` in traits, generic
+/// functions, `unsafe` and `extern` functions, functions returning `impl Future` whose body
+/// ends in an `async` block, and methods under `#[async_trait]` (put `#[async_trait]` on the
+/// `impl` and `#[traced]` on the method). `return` and `?` in the body keep working.
+///
+/// ```
+/// #[derive(Debug)]
+/// struct NotFound;
+/// impl std::fmt::Display for NotFound {
+///     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+///         f.write_str("no such order")
+///     }
+/// }
+///
+/// #[signalry::traced(kind = server, fields(http.route = "/orders/{id}"))]
+/// fn get_order(id: u64, api_token: &str) -> Result<String, NotFound> {
+///     if id == 0 {
+///         return Err(NotFound);
+///     }
+///     Ok(format!("order {id}"))
+/// }
+///
+/// let (_, captured) = signalry::testing::capture(|| get_order(0, "s3cret"));
+/// let span = captured.span("get_order");
+/// assert_eq!(span.attribute("id"), Some(&signalry::otel::Value::I64(0)));
+/// assert_eq!(span.attribute("api_token"), None); // looks secret: never recorded
+/// assert_eq!(span.status, signalry::otel::trace::Status::error("no such order"));
+/// ```
+///
+/// # What every span carries
+/// - Its name: `name = "..."`, else the function's name, prefixed with the type for methods
+///   (`Orders::get`; for trait impls the implementing type, generic arguments left out).
+/// - `code.function.name` (the full path, e.g. `shop::Orders::get`), `code.file.path` and
+///   `code.line.number` (the line of the `fn`), fixed at compile time.
+/// - The arguments (see below) and the `fields(...)`.
+///
+/// # Arguments
+/// Arguments whose type maps onto an OpenTelemetry value are recorded under their own name:
+/// integers (`u64` past `i64::MAX` as its decimal string), floats, `bool`, `&str`, `String`,
+/// `Cow<str>`, references to those, and `Option`s of them (`None` leaves the attribute out).
+/// Other types are not recorded, and cost nothing; record one with `fields(?arg)` (its
+/// `Debug` text) or `fields(%arg)` (its `Display` text). In generic code an argument of a
+/// generic type is never recorded natively. `self`, destructuring patterns and arguments whose
+/// name starts with `_` are not recorded.
+///
+/// **Secrets are never recorded by accident.** An argument whose name contains (case
+/// insensitively) `password`, `passwd`, `passphrase`, `secret`, `token`, `api_key`, `apikey`,
+/// `access_key`, `private_key`, `privkey`, `auth`, `credential`, `cookie`, `session`,
+/// `signature`, `jwt` or `bearer`, or has a word (between `_`) `pwd`, `pin`, `ssn`, `cvv`, or
+/// contains `card_number`, is left out unless it is named in `fields(...)`.
+///
+/// # Options
+/// Each at most once, in any order.
+///
+/// | option | effect |
+/// |---|---|
+/// | `name = "..."` | the span name |
+/// | `kind = server\|client\|producer\|consumer\|internal` | the span kind (default `internal`) |
+/// | `skip(a, b)` | do not record these arguments |
+/// | `skip_all` | record no argument |
+/// | `fields(key = expr, key = %expr, key = ?expr, arg, %arg, ?arg)` | more attributes, evaluated when the span starts; keys may be dotted (`http.route`) or strings (`"db.system.name"`); `expr` must be a native value, `%` records `Display`, `?` records `Debug` |
+/// | `err` | record the `Result` even when the return type is an alias the macro cannot recognise (`-> Fallible<T>`) |
+/// | `ret` | record the returned value (the `Ok` value of a `Result`) as `return.value`: natively when it can be, else its `Debug` text |
+/// | `root` | start a new trace instead of a child of the current span |
+/// | `parent = expr` | the parent: a `SpanContext`, a `Context`, or an `Option` of either (borrowed) |
+/// | `link = expr` | link to another span (same types as `parent`) |
+/// | `crate = path` | where the `signalry` crate is, for crates that re-export it |
+///
+/// # Status
+/// A function returning `Result` (including `io::Result<T>` and the like; use `err` for other
+/// aliases) sets status `Error` on `Err`, described by the error's `Display` text (its `Debug`
+/// text, or its type name, when it has none), with `error.type` set to the error's type name.
+/// On `Ok` the status stays `Unset`, as the specification says. A panic ends the span with
+/// status `Error` and `error.type = "panic"`, and keeps unwinding. A future dropped before it
+/// completes (cancelled) still ends its span.
+///
+/// # Context
+/// The span is current while the body runs: on the thread for a `fn`, on every poll for an
+/// `async fn` or a returned future, so spans created across `.await` and on other worker
+/// threads are its children. A task spawned inside it is a child when its future carries the
+/// context (`signalry::otel::context::FutureExt::with_current_context`).
+///
+/// # Compile errors
+/// Unknown or repeated options, conflicting options (`skip` with `skip_all`, `root` with
+/// `parent`), a `skip` of something that is not an argument, a repeated or malformed field
+/// key, `err`/`ret` on a function that returns nothing, and `const fn` are errors at the
+/// offending token, all reported at once.
 pub use signalry_macros::traced;
 
 use crate::config::{EnvConfig, ExporterKind, Protocol, SamplerConfig, Signal};

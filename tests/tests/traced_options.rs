@@ -307,6 +307,7 @@ impl Service {
         self.calls
     }
 
+    #[allow(clippy::boxed_local)] // the receiver shape is what is tested
     #[signalry::traced]
     fn boxed(self: Box<Self>) -> u32 {
         self.calls
@@ -483,4 +484,107 @@ async fn async_trait_methods_and_async_fn_in_traits() {
     for load in loads {
         assert_eq!(children.iter().filter(|c| c.is_child_of(load)).count(), 1);
     }
+}
+
+impl Service {
+    #[signalry::traced]
+    fn new(calls: u32) -> Self {
+        Self { calls }
+    }
+}
+
+#[test]
+fn associated_fns_mentioning_self_are_methods_and_nested_fns_keep_their_name() {
+    #[signalry::traced]
+    fn nested() {}
+
+    let ((), captured) = capture(|| {
+        let _ = Service::new(1);
+        nested();
+    });
+    let new = captured.span("Service::new");
+    assert_eq!(new.attribute("calls"), Some(&Value::I64(1)));
+    let nested = captured.span("nested");
+    assert!(matches!(
+        nested.attribute("code.function.name"),
+        Some(Value::String(path)) if path.as_str().ends_with("::nested")
+    ));
+}
+
+/// One argument per secret pattern listed in the `#[traced]` documentation.
+#[allow(
+    clippy::too_many_arguments,
+    clippy::similar_names,
+    clippy::fn_params_excessive_bools
+)]
+#[signalry::traced]
+fn every_secret_pattern(
+    password: &str,
+    db_passwd: &str,
+    passphrase: &str,
+    client_secret: &str,
+    refresh_token: &str,
+    api_key: &str,
+    apikey: &str,
+    access_key_id: &str,
+    private_key: &str,
+    privkey: &str,
+    authorization: &str,
+    credentials: &str,
+    cookie: &str,
+    session_id: &str,
+    signature: &str,
+    jwt: &str,
+    bearer: &str,
+    user_pwd: &str,
+    pin: &str,
+    ssn: &str,
+    cvv: &str,
+    card_number: &str,
+    spinner: &str,
+) {
+    let _ = (
+        password,
+        db_passwd,
+        passphrase,
+        client_secret,
+        refresh_token,
+        api_key,
+        apikey,
+        access_key_id,
+        private_key,
+        privkey,
+        authorization,
+        credentials,
+        cookie,
+        session_id,
+        signature,
+        jwt,
+        bearer,
+        user_pwd,
+        pin,
+        ssn,
+        cvv,
+        card_number,
+        spinner,
+    );
+}
+
+#[test]
+fn every_documented_secret_pattern_is_left_out() {
+    let ((), captured) = capture(|| {
+        every_secret_pattern(
+            "s", "s", "s", "s", "s", "s", "s", "s", "s", "s", "s", "s", "s", "s", "s", "s", "s",
+            "s", "s", "s", "s", "s", "spins",
+        );
+    });
+    let span = captured.span("every_secret_pattern");
+    let recorded: Vec<&str> = span
+        .attributes
+        .iter()
+        .map(|kv| kv.key.as_str())
+        .filter(|k| !k.starts_with("code."))
+        .collect();
+    // `pin` is matched as a word only, so `spinner` is still recorded.
+    assert_eq!(recorded, vec!["spinner"]);
 }

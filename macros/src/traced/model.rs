@@ -11,8 +11,9 @@ use crate::validate::UniqueKeys;
 pub(crate) struct Traced {
     /// The user's function; its attributes and signature are re-emitted unchanged.
     pub(crate) function: ItemFn,
-    /// `name = "..."`; without it the runtime names the span after the function (and its
-    /// type, for methods).
+    /// The span name when known at compile time: `name = "..."`, else the function's name
+    /// for anything that is not a method. `None` for methods: the runtime prefixes their name
+    /// with the `impl` type, which only the compiled path reveals.
     pub(crate) name: Option<String>,
     pub(crate) kind: SpanKind,
     /// Path to the runtime crate (`::signalry` unless `crate = ...`).
@@ -217,8 +218,13 @@ impl Traced {
         let records_result = options.err.is_some() || async_output.as_ref().is_some_and(is_result);
 
         diagnostics.finish()?;
+        let name = match options.name {
+            Some(lit) => Some(lit.value()),
+            None if is_method(&function) => None,
+            None => Some(function.sig.ident.to_string()),
+        };
         Ok(Self {
-            name: options.name.map(|lit| lit.value()),
+            name,
             kind: options.kind.unwrap_or(SpanKind::Internal),
             krate: options.krate.unwrap_or_else(|| parse_quote!(::signalry)),
             attributes,
@@ -249,6 +255,23 @@ fn arguments(function: &ItemFn) -> Vec<Ident> {
         })
         .filter(|ident| !ident.to_string().starts_with('_'))
         .collect()
+}
+
+/// A method takes `self` or mentions `Self` in its signature; other functions in an `impl`
+/// are named like free functions.
+fn is_method(function: &ItemFn) -> bool {
+    struct Finder(bool);
+    impl<'ast> syn::visit::Visit<'ast> for Finder {
+        fn visit_receiver(&mut self, _: &'ast syn::Receiver) {
+            self.0 = true;
+        }
+        fn visit_ident(&mut self, ident: &'ast Ident) {
+            self.0 |= ident == "Self";
+        }
+    }
+    let mut finder = Finder(false);
+    syn::visit::Visit::visit_signature(&mut finder, &function.sig);
+    finder.0
 }
 
 fn list(idents: &[Ident]) -> String {

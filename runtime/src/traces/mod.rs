@@ -257,15 +257,6 @@ impl ActiveSpan {
         future.with_context(self.cx.clone().unwrap_or_else(Context::current))
     }
 
-    /// Makes the span current whenever `future` is polled, and ends it when the future
-    /// completes or is dropped: for functions that return a future instead of being `async`.
-    pub fn instrument<F: Future>(self, future: F) -> impl Future<Output = F::Output> {
-        async move {
-            let span = self;
-            span.wrap(future).await
-        }
-    }
-
     /// Records a `Result`: on `Err`, status `Error` with `describe(error)` as description
     /// and `error.type` (the error's type name); on `Ok` nothing, so the status stays
     /// `Unset`, as the specification says.

@@ -1,0 +1,6 @@
+#[signalry::traced(crate = "signalry")]
+fn handler() {}
+
+fn main() {
+    handler();
+}

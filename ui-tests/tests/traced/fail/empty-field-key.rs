@@ -1,0 +1,6 @@
+#[signalry::traced(fields("" = 1))]
+fn handler() {}
+
+fn main() {
+    handler();
+}

@@ -1,0 +1,6 @@
+#[signalry::traced(err)]
+fn handler() {}
+
+fn main() {
+    handler();
+}

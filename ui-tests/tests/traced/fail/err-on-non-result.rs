@@ -1,0 +1,8 @@
+#[signalry::traced(err)]
+fn handler() -> u32 {
+    42
+}
+
+fn main() {
+    let _ = handler();
+}

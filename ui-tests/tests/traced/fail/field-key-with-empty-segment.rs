@@ -1,0 +1,6 @@
+#[signalry::traced(fields("http..route" = "/"))]
+fn handler() {}
+
+fn main() {
+    handler();
+}

@@ -1,0 +1,6 @@
+#[signalry::traced(kind = "server")]
+fn handler() {}
+
+fn main() {
+    handler();
+}

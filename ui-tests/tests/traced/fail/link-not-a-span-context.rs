@@ -1,0 +1,6 @@
+#[signalry::traced(link = "trace-id")]
+fn handler() {}
+
+fn main() {
+    handler();
+}

@@ -1,0 +1,6 @@
+#[signalry::traced(parent = 5)]
+fn handler() {}
+
+fn main() {
+    handler();
+}

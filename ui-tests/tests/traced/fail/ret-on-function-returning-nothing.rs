@@ -1,0 +1,6 @@
+#[signalry::traced(ret)]
+fn handler() {}
+
+fn main() {
+    handler();
+}
