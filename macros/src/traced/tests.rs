@@ -210,3 +210,50 @@ fn generic_fn_with_patterns_and_mut() {
         }
     ));
 }
+
+#[test]
+fn on_an_impl_block_the_error_says_where_it_goes() {
+    insta::assert_snapshot!(expand(
+        quote!(),
+        quote! {
+            impl Buffer {
+                fn len(&self) -> usize {
+                    self.len
+                }
+            }
+        }
+    ));
+}
+
+#[test]
+fn receivers_unsafe_and_extern() {
+    insta::assert_snapshot!(expand(
+        quote!(),
+        quote! {
+            #[inline]
+            pub unsafe extern "C" fn raw_len(self: Box<Self>, offset: usize) -> usize {
+                self.len - offset
+            }
+        }
+    ));
+    insta::assert_snapshot!(expand(
+        quote!(),
+        quote! {
+            fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<u8>> {
+                Poll::Pending
+            }
+        }
+    ));
+}
+
+#[test]
+fn trait_impl_method() {
+    insta::assert_snapshot!(expand(
+        quote!(kind = client),
+        quote! {
+            fn send(&self, message: &str) -> std::io::Result<()> {
+                self.inner.send(message)
+            }
+        }
+    ));
+}
