@@ -1,6 +1,4 @@
-use signalry::otel::trace::SpanContext;
-
-#[signalry::traced(root, parent = SpanContext::empty_context())]
+#[signalry::traced(root, parent = signalry::otel::trace::SpanContext::empty_context())]
 fn handler() {}
 
 fn main() {

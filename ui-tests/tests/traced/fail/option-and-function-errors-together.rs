@@ -1,0 +1,8 @@
+#[signalry::traced(nmae = "typo")]
+const fn answer() -> u32 {
+    42
+}
+
+fn main() {
+    let _ = answer();
+}
