@@ -28,6 +28,16 @@ impl Diagnostics {
     pub(crate) fn finish(self) -> Result<(), syn::Error> {
         self.errors.map_or(Ok(()), Err)
     }
+
+    /// Every error recorded, when the caller knows there is at least one.
+    pub(crate) fn into_error(self) -> syn::Error {
+        self.errors.unwrap_or_else(|| {
+            syn::Error::new(
+                proc_macro2::Span::call_site(),
+                "internal error: no diagnostic",
+            )
+        })
+    }
 }
 
 /// The user's item unchanged, followed by the errors: the crate still type-checks around it,

@@ -407,7 +407,7 @@ pub mod __private {
         CounterKind, GaugeKind, HistogramKind, InstrumentKind, MetricSite, UpDownKind,
     };
     pub use crate::traces::{
-        ActiveSpan, IntoSpanContext, Parent, SpanSite, SpanStart, TracedResult,
+        expect_result, ActiveSpan, IntoSpanContext, Parent, SpanSite, SpanStart, TracedResult,
     };
     pub use crate::values::{
         debug, display, DescribeDebug, DescribeDisplay, DescribeName, Described, FieldValue,

@@ -36,19 +36,40 @@ pub trait NotNative {
 
 impl<T: ?Sized> NotNative for &Recorded<'_, T> {}
 
-macro_rules! native_via {
+/// Every type with a native attribute value implements [`FieldValue`]; `Recorded` of it is
+/// therefore [`Native`].
+impl<T: FieldValue + ?Sized> Native for Recorded<'_, T> {
+    #[inline]
+    fn value(&self) -> Option<Value> {
+        self.0.field_value()
+    }
+}
+
+/// A value with a native OpenTelemetry representation: what `fields(key = expr)` accepts and
+/// what arguments are recorded as.
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not an OpenTelemetry attribute value",
+    label = "not a native attribute value",
+    note = "write `key = %expr` to record its Display text or `key = ?expr` for its Debug text"
+)]
+pub trait FieldValue {
+    /// The attribute value, or `None` to leave it out (`Option::None`).
+    fn field_value(&self) -> Option<Value>;
+}
+
+macro_rules! field_value {
     ($($ty:ty => |$v:ident| $conv:expr),* $(,)?) => {
-        $(impl Native for Recorded<'_, $ty> {
+        $(impl FieldValue for $ty {
             #[inline]
-            fn value(&self) -> Option<Value> {
-                let $v = self.0;
+            fn field_value(&self) -> Option<Value> {
+                let $v = self;
                 Some($conv)
             }
         })*
     };
 }
 
-native_via! {
+field_value! {
     bool => |v| Value::Bool(*v),
     i8 => |v| Value::I64(i64::from(*v)),
     i16 => |v| Value::I64(i64::from(*v)),
@@ -73,33 +94,24 @@ fn unsigned(v: u64) -> Value {
     i64::try_from(v).map_or_else(|_| Value::String(v.to_string().into()), Value::I64)
 }
 
-impl<T: ?Sized> Native for Recorded<'_, &T>
-where
-    for<'b> Recorded<'b, T>: Native,
-{
+impl<T: FieldValue + ?Sized> FieldValue for &T {
     #[inline]
-    fn value(&self) -> Option<Value> {
-        Recorded(*self.0).value()
+    fn field_value(&self) -> Option<Value> {
+        (**self).field_value()
     }
 }
 
-impl<T: ?Sized> Native for Recorded<'_, &mut T>
-where
-    for<'b> Recorded<'b, T>: Native,
-{
+impl<T: FieldValue + ?Sized> FieldValue for &mut T {
     #[inline]
-    fn value(&self) -> Option<Value> {
-        Recorded(&**self.0).value()
+    fn field_value(&self) -> Option<Value> {
+        (**self).field_value()
     }
 }
 
-impl<T> Native for Recorded<'_, Option<T>>
-where
-    for<'b> Recorded<'b, T>: Native,
-{
+impl<T: FieldValue> FieldValue for Option<T> {
     #[inline]
-    fn value(&self) -> Option<Value> {
-        self.0.as_ref().and_then(|v| Recorded(v).value())
+    fn field_value(&self) -> Option<Value> {
+        self.as_ref().and_then(FieldValue::field_value)
     }
 }
 
@@ -111,28 +123,6 @@ pub fn display(value: &(impl Display + ?Sized)) -> Option<Value> {
 /// `fields(key = ?expr)`: the `Debug` text.
 pub fn debug(value: &(impl Debug + ?Sized)) -> Option<Value> {
     Some(Value::String(format!("{value:?}").into()))
-}
-
-/// `fields(key = expr)`: an explicit value must have a native representation; anything else
-/// should be written `%expr` or `?expr`.
-#[diagnostic::on_unimplemented(
-    message = "`{Self}` is not an OpenTelemetry attribute value",
-    label = "not a native attribute value",
-    note = "write `key = %expr` to record its Display text or `key = ?expr` for its Debug text"
-)]
-pub trait FieldValue {
-    /// The attribute value, or `None` to leave it out.
-    fn field_value(&self) -> Option<Value>;
-}
-
-impl<T: ?Sized> FieldValue for T
-where
-    for<'a> Recorded<'a, T>: Native,
-{
-    #[inline]
-    fn field_value(&self) -> Option<Value> {
-        Recorded(self).value()
-    }
 }
 
 /// A value's description for a span status: its `Display` text when it has one, else its

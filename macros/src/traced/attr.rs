@@ -4,7 +4,6 @@ use proc_macro2::{Span, TokenStream};
 use syn::ext::IdentExt;
 use syn::meta::ParseNestedMeta;
 use syn::parse::{Parse, ParseStream};
-use syn::punctuated::Punctuated;
 use syn::{Expr, Ident, LitStr, Path, Token};
 
 use crate::diagnostics::Diagnostics;
@@ -171,24 +170,25 @@ const VALID_OPTIONS: &str = "name = \"...\", kind = server|client|producer|consu
      skip(arg, ...), skip_all, fields(key = value, ...), err, ret, root, parent = expr, \
      link = expr, crate = path";
 
-/// Parses every option, reporting all problems together.
-pub(crate) fn parse(args: TokenStream) -> syn::Result<Options> {
+/// Parses every option. Problems go to `diagnostics`, all of them: an option with an error is
+/// left out and the next one is still checked.
+pub(crate) fn parse(args: TokenStream, diagnostics: &mut Diagnostics) -> Options {
     let mut options = Options::default();
-    let mut diagnostics = Diagnostics::default();
     let parser = syn::meta::parser(|meta| {
-        if let Err(error) = option(&mut options, &meta) {
+        if let Err(error) = option(&mut options, &meta, diagnostics) {
             diagnostics.push(error);
-            skip_rest_of_option(&meta);
+            skip_to_comma(meta.input);
         }
         Ok(())
     });
-    syn::parse::Parser::parse2(parser, args)?;
-    diagnostics.finish().map(|()| options)
+    if let Err(error) = syn::parse::Parser::parse2(parser, args) {
+        diagnostics.push(error);
+    }
+    options
 }
 
-/// After an error, steps over the rest of this option so the next one is still checked.
-fn skip_rest_of_option(meta: &ParseNestedMeta<'_>) {
-    let input = meta.input;
+/// Steps over tokens up to the next top-level `,` (a group counts as one token).
+fn skip_to_comma(input: ParseStream<'_>) {
     while !input.is_empty() && !input.peek(Token![,]) {
         if input.parse::<proc_macro2::TokenTree>().is_err() {
             break;
@@ -196,7 +196,48 @@ fn skip_rest_of_option(meta: &ParseNestedMeta<'_>) {
     }
 }
 
-fn option(options: &mut Options, meta: &ParseNestedMeta<'_>) -> syn::Result<()> {
+/// A parenthesized, comma-separated list whose entries `entry` parses. A bad entry is reported
+/// and skipped, so the entries after it are still checked and every token is consumed (syn
+/// would otherwise replace the error with "unexpected token").
+fn list<T>(
+    meta: &ParseNestedMeta<'_>,
+    option: &str,
+    example: &str,
+    diagnostics: &mut Diagnostics,
+    entry: impl Fn(ParseStream<'_>) -> syn::Result<T>,
+) -> syn::Result<Vec<T>> {
+    if !meta.input.peek(syn::token::Paren) {
+        return Err(meta.error(format!(
+            "`{option}` takes a list in parentheses: `{option}({example})`"
+        )));
+    }
+    let content;
+    syn::parenthesized!(content in meta.input);
+    let mut entries = Vec::new();
+    while !content.is_empty() {
+        match entry(&content) {
+            Ok(parsed) => entries.push(parsed),
+            Err(error) => {
+                diagnostics.push(error);
+                skip_to_comma(&content);
+            }
+        }
+        if !content.is_empty() {
+            if let Err(error) = content.parse::<Token![,]>() {
+                diagnostics.push(error);
+                skip_to_comma(&content);
+                let _ = content.parse::<Option<Token![,]>>();
+            }
+        }
+    }
+    Ok(entries)
+}
+
+fn option(
+    options: &mut Options,
+    meta: &ParseNestedMeta<'_>,
+    diagnostics: &mut Diagnostics,
+) -> syn::Result<()> {
     let path = &meta.path;
     let span = syn::spanned::Spanned::span(path);
     let Some(ident) = path.get_ident().map(ToString::to_string) else {
@@ -204,7 +245,13 @@ fn option(options: &mut Options, meta: &ParseNestedMeta<'_>) -> syn::Result<()> 
     };
     match ident.as_str() {
         "crate" => {
-            let krate: Path = meta.value()?.parse()?;
+            let value = meta.value()?;
+            if value.peek(LitStr) {
+                return Err(value.error(
+                    "`crate` takes a path without quotes, e.g. `crate = my_crate::signalry`",
+                ));
+            }
+            let krate: Path = value.parse()?;
             set_once(&mut options.krate, krate, meta, "crate")
         }
         "name" => {
@@ -218,7 +265,18 @@ fn option(options: &mut Options, meta: &ParseNestedMeta<'_>) -> syn::Result<()> 
             set_once(&mut options.name, name, meta, "name")
         }
         "kind" => {
-            let kind_ident: Ident = meta.value()?.parse()?;
+            let value = meta.value()?;
+            if value.peek(LitStr) {
+                let lit: LitStr = value.parse()?;
+                return Err(syn::Error::new(
+                    lit.span(),
+                    format!(
+                        "write the span kind without quotes: `kind = {}`",
+                        lit.value()
+                    ),
+                ));
+            }
+            let kind_ident: Ident = value.parse()?;
             let kind = SpanKind::parse(&kind_ident.to_string()).ok_or_else(|| {
                 syn::Error::new(
                     kind_ident.span(),
@@ -231,28 +289,25 @@ fn option(options: &mut Options, meta: &ParseNestedMeta<'_>) -> syn::Result<()> 
             set_once(&mut options.kind, kind, meta, "kind")
         }
         "skip" => {
-            let content;
-            syn::parenthesized!(content in meta.input);
-            let names: Punctuated<Ident, Token![,]> =
-                content.parse_terminated(Ident::parse, Token![,])?;
-            set_once(
-                &mut options.skip,
-                (span, names.into_iter().collect()),
-                meta,
-                "skip",
-            )
+            let names = list(meta, "skip", "arg, ...", diagnostics, |input| {
+                if input.peek(Token![self]) {
+                    return Err(
+                        input.error("`self` is never recorded, so it needs no `skip`; remove it")
+                    );
+                }
+                input.parse::<Ident>()
+            })?;
+            set_once(&mut options.skip, (span, names), meta, "skip")
         }
         "fields" => {
-            let content;
-            syn::parenthesized!(content in meta.input);
-            let fields: Punctuated<Field, Token![,]> =
-                content.parse_terminated(Field::parse, Token![,])?;
-            set_once(
-                &mut options.fields,
-                fields.into_iter().collect(),
+            let fields = list(
                 meta,
                 "fields",
-            )
+                "key = value, ...",
+                diagnostics,
+                Field::parse,
+            )?;
+            set_once(&mut options.fields, fields, meta, "fields")
         }
         "parent" => {
             let expr: Expr = meta.value()?.parse()?;

@@ -4,8 +4,9 @@
 //! docs and IDE hints still point at the user's code; only the body is wrapped. Generated
 //! locals use mixed-site hygiene, so they can neither shadow nor be shadowed by the user's.
 
-use proc_macro2::{Ident, Span, TokenStream};
+use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
+use syn::spanned::Spanned;
 use syn::{Block, Expr, Stmt};
 
 use super::attr::Conversion;
@@ -43,7 +44,10 @@ pub(crate) fn generate(traced: &Traced) -> TokenStream {
     let span = &locals.span;
     let krate = &traced.krate;
     let start = start(traced);
+    // The autoref dispatch in `start` borrows values that are references already, which
+    // clippy would flag in a user's crate that lints macro output.
     let start = quote! {
+        #[allow(clippy::needless_borrow)]
         let #span = #krate::__private::ActiveSpan::start(&__SIGNALRY_SITE, || #start);
     };
     let body = match traced.shape {
@@ -56,13 +60,20 @@ pub(crate) fn generate(traced: &Traced) -> TokenStream {
             returned_future_body(traced, block, &locals)
         }
     };
-    quote! {
-        #(#attrs)*
-        #vis #sig {
+    // The braces keep the user's spans, so that lints about the function itself
+    // (`missing_errors_doc`, `must_use_candidate`) still see user code, not macro output.
+    let mut braces = Group::new(
+        Delimiter::Brace,
+        quote! {
             #site
             #start
             #body
-        }
+        },
+    );
+    braces.set_span(block.brace_token.span.join());
+    quote! {
+        #(#attrs)*
+        #vis #sig #braces
     }
 }
 
@@ -99,16 +110,19 @@ fn start(traced: &Traced) -> TokenStream {
     let parent = match &traced.parent {
         Parent::Current => quote!(#krate::__private::Parent::Current),
         Parent::Root => quote!(#krate::__private::Parent::Root),
-        Parent::Explicit(expr) => quote! {
-            #krate::__private::Parent::Explicit(
+        Parent::Explicit(expr) => {
+            let span_context = quote_spanned! {expr.span()=>
                 #krate::__private::IntoSpanContext::span_context(&(#expr))
-            )
-        },
+            };
+            quote!(#krate::__private::Parent::Explicit(#span_context))
+        }
     };
-    let link = traced
-        .link
-        .as_ref()
-        .map(|expr| quote!(.link(#krate::__private::IntoSpanContext::span_context(&(#expr)))));
+    let link = traced.link.as_ref().map(|expr| {
+        let span_context = quote_spanned! {expr.span()=>
+            #krate::__private::IntoSpanContext::span_context(&(#expr))
+        };
+        quote!(.link(#span_context))
+    });
     let count = traced.attributes.len();
     let attributes = traced.attributes.iter().map(|attribute| {
         let key = &attribute.key;
@@ -118,7 +132,7 @@ fn start(traced: &Traced) -> TokenStream {
                 quote!((&#krate::__private::Recorded(&#expr)).value())
             }
             AttributeConversion::Field(Conversion::Native) => {
-                quote!(#krate::__private::FieldValue::field_value(&(#expr)))
+                quote_spanned!(expr.span()=> #krate::__private::FieldValue::field_value(&(#expr)))
             }
             AttributeConversion::Field(Conversion::Display) => {
                 quote!(#krate::__private::display(&(#expr)))
@@ -133,7 +147,12 @@ fn start(traced: &Traced) -> TokenStream {
         .attributes
         .iter()
         .any(|a| a.conversion == AttributeConversion::NativeIfPossible)
-        .then(|| quote!(use #krate::__private::{Native as _, NotNative as _};));
+        .then(|| {
+            quote! {
+                #[allow(unused_imports)]
+                use #krate::__private::{Native as _, NotNative as _};
+            }
+        });
     quote! {{
         #imports
         #krate::__private::SpanStart::new(#parent, #count)
@@ -178,8 +197,15 @@ fn recorded(traced: &Traced, value: &TokenStream, locals: &Locals) -> TokenStrea
         Some(ty) => quote!(let #ret: #ty = #value;),
         None => quote!(let #ret = #value;),
     };
+    // `err` on a type that is not a `Result` is a type error at the return type.
+    let check = traced
+        .return_type
+        .as_ref()
+        .filter(|_| traced.records_result)
+        .map(|ty| quote_spanned!(ty.span()=> #krate::__private::expect_result::<#ty>();));
     let result = traced.records_result.then(|| {
         quote! {
+            #check
             #span.record_result(&#ret, |#error| {
                 #[allow(unused_imports)]
                 use #krate::__private::{DescribeDebug as _, DescribeDisplay as _, DescribeName as _};
@@ -194,6 +220,7 @@ fn recorded(traced: &Traced, value: &TokenStream, locals: &Locals) -> TokenStrea
             quote!(::core::option::Option::Some(&#ret))
         };
         quote! {
+            #[allow(clippy::needless_borrow)]
             #span.record_return(|| {
                 #[allow(unused_imports)]
                 use #krate::__private::{ReturnDebug as _, ReturnNative as _, ReturnNothing as _};

@@ -6,19 +6,21 @@ mod model;
 
 use proc_macro2::TokenStream;
 
-use crate::diagnostics::fallback;
+use crate::diagnostics::{fallback, Diagnostics};
 
 /// The whole macro: `args` are the tokens inside `#[traced(...)]`, `item` the function.
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
-    let options = match attr::parse(args) {
-        Ok(options) => options,
-        Err(error) => return fallback(item, &error),
-    };
+    // Problems with the options and with the function are reported together.
+    let mut diagnostics = Diagnostics::default();
+    let options = attr::parse(args, &mut diagnostics);
     let function: syn::ItemFn = match syn::parse2(item.clone()) {
         Ok(function) => function,
-        Err(_) => return fallback(item.clone(), &not_a_function(item)),
+        Err(_) => {
+            diagnostics.push(not_a_function(item.clone()));
+            return fallback(item, &diagnostics.into_error());
+        }
     };
-    match model::Traced::new(options, function) {
+    match model::Traced::new(options, function, diagnostics) {
         Ok(traced) => expand::generate(&traced),
         Err(error) => fallback(item, &error),
     }

@@ -25,6 +25,8 @@ pub(crate) struct Traced {
     pub(crate) shape: Shape,
     /// Whether the returned value is a `Result` whose `Err` sets the span's status.
     pub(crate) records_result: bool,
+    /// `err` was written: the return type is checked to be a `Result`, with the error there.
+    pub(crate) err_requested: bool,
     /// `ret`: the returned value (the `Ok` value for results) becomes `return.value`.
     pub(crate) records_return: bool,
     /// The declared return type when it can be written in a `let` (no `impl Trait`).
@@ -110,8 +112,13 @@ pub(crate) fn looks_secret(name: &str) -> bool {
 }
 
 impl Traced {
-    pub(crate) fn new(options: Options, function: ItemFn) -> syn::Result<Self> {
-        let mut diagnostics = Diagnostics::default();
+    /// Checks the function and the options together; `diagnostics` may already hold the
+    /// options' parse errors, which are reported with the rest.
+    pub(crate) fn new(
+        options: Options,
+        function: ItemFn,
+        mut diagnostics: Diagnostics,
+    ) -> syn::Result<Self> {
         let sig = &function.sig;
         if let Some(constness) = &sig.constness {
             diagnostics.error_at(
@@ -130,16 +137,23 @@ impl Traced {
             ));
         }
         let skipped: Vec<Ident> = options.skip.map(|(_, names)| names).unwrap_or_default();
+        let bound_in_patterns = pattern_bindings(&function);
         for name in &skipped {
-            if !arguments.iter().any(|a| a == name) {
-                diagnostics.error_at(
-                    name,
-                    format!(
-                        "`{name}` is not an argument of this function; arguments: {}",
-                        list(&arguments)
-                    ),
-                );
+            if arguments.iter().any(|a| a == name) || name.to_string().starts_with('_') {
+                continue;
             }
+            let message = if bound_in_patterns.iter().any(|b| b == name) {
+                format!(
+                    "`{name}` is bound inside a pattern, and bindings in patterns are never \
+                     recorded; remove it from `skip`"
+                )
+            } else {
+                format!(
+                    "`{name}` is not an argument of this function; arguments: {}",
+                    list(&arguments)
+                )
+            };
+            diagnostics.error_at(name, message);
         }
 
         let mut keys = UniqueKeys::default();
@@ -232,6 +246,7 @@ impl Traced {
             link: options.link,
             shape,
             records_result: records_result && async_output.is_some(),
+            err_requested: options.err.is_some(),
             records_return: options.ret.is_some() && async_output.is_some(),
             return_type: async_output.filter(|ty| !contains_impl_trait(ty)),
             function,
@@ -272,6 +287,26 @@ fn is_method(function: &ItemFn) -> bool {
     let mut finder = Finder(false);
     syn::visit::Visit::visit_signature(&mut finder, &function.sig);
     finder.0
+}
+
+/// Names bound inside destructuring argument patterns (`(left, right): (u8, u8)`).
+fn pattern_bindings(function: &ItemFn) -> Vec<Ident> {
+    struct Bindings(Vec<Ident>);
+    impl<'ast> syn::visit::Visit<'ast> for Bindings {
+        fn visit_pat_ident(&mut self, pat: &'ast syn::PatIdent) {
+            self.0.push(pat.ident.clone());
+            syn::visit::visit_pat_ident(self, pat);
+        }
+    }
+    let mut bindings = Bindings(Vec::new());
+    for input in &function.sig.inputs {
+        if let FnArg::Typed(typed) = input {
+            if !matches!(&*typed.pat, Pat::Ident(p) if p.subpat.is_none()) {
+                syn::visit::Visit::visit_pat(&mut bindings, &typed.pat);
+            }
+        }
+    }
+    bindings.0
 }
 
 fn list(idents: &[Ident]) -> String {

@@ -311,6 +311,11 @@ pub trait TracedResult {
     fn traced_ok(&self) -> Option<&Self::Ok>;
 }
 
+/// Fails to compile, at the return type, when `#[traced(err)]` is on a function that does not
+/// return a `Result`.
+#[inline(always)]
+pub const fn expect_result<R: TracedResult + ?Sized>() {}
+
 impl<T, E> TracedResult for Result<T, E> {
     type Ok = T;
     type Error = E;
