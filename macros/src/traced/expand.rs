@@ -201,7 +201,7 @@ fn recorded(traced: &Traced, value: &TokenStream, locals: &Locals) -> TokenStrea
     let check = traced
         .return_type
         .as_ref()
-        .filter(|_| traced.records_result)
+        .filter(|_| traced.err_requested)
         .map(|ty| quote_spanned!(ty.span()=> #krate::__private::expect_result::<#ty>();));
     let result = traced.records_result.then(|| {
         quote! {
