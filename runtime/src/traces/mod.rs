@@ -17,7 +17,9 @@
 pub(crate) mod console;
 
 use std::future::Future;
+use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
+use std::task::{Context as TaskContext, Poll};
 
 use opentelemetry::context::{ContextGuard, FutureExt, WithContext};
 use opentelemetry::trace::{Link, SpanContext, SpanKind, Status, TraceContextExt, Tracer as _};
@@ -251,10 +253,16 @@ impl ActiveSpan {
         self.cx.as_ref().map(|cx| cx.clone().attach())
     }
 
-    /// Makes the span current whenever `future` is polled.
+    /// Makes the span current whenever `future` is polled. When telemetry is off the future
+    /// is polled as it is: no context is captured or attached.
     #[inline]
-    pub fn wrap<F: Future>(&self, future: F) -> WithContext<F> {
-        future.with_context(self.cx.clone().unwrap_or_else(Context::current))
+    pub fn wrap<F: Future>(&self, future: F) -> Wrapped<F> {
+        match &self.cx {
+            Some(cx) => Wrapped::Current {
+                inner: future.with_context(cx.clone()),
+            },
+            None => Wrapped::Bare { inner: future },
+        }
     }
 
     /// Records a `Result`: on `Err`, status `Error` with `describe(error)` as description
@@ -291,6 +299,31 @@ impl ActiveSpan {
     #[inline]
     pub fn is_recording(&self) -> bool {
         self.cx.is_some()
+    }
+}
+
+pin_project_lite::pin_project! {
+    /// The body of an async `#[traced]` function: with its span current on every poll, or as
+    /// it is when telemetry is off.
+    #[project = WrappedProjection]
+    #[derive(Debug)]
+    pub enum Wrapped<F> {
+        /// Telemetry on.
+        Current { #[pin] inner: WithContext<F> },
+        /// Telemetry off.
+        Bare { #[pin] inner: F },
+    }
+}
+
+impl<F: Future> Future for Wrapped<F> {
+    type Output = F::Output;
+
+    #[inline]
+    fn poll(self: Pin<&mut Self>, cx: &mut TaskContext<'_>) -> Poll<F::Output> {
+        match self.project() {
+            WrappedProjection::Current { inner } => inner.poll(cx),
+            WrappedProjection::Bare { inner } => inner.poll(cx),
+        }
     }
 }
 
