@@ -101,13 +101,14 @@ impl Session {
     }
 }
 
-/// Installs a pipeline without exporters if none is installed, once per process.
+/// Installs a pipeline without exporters when none is installed: built once per process, and
+/// installed again if a test's own `init` guard has since been dropped.
 fn ensure_pipeline() {
-    static INSTALLED: OnceLock<()> = OnceLock::new();
+    static QUIET: OnceLock<Arc<crate::pipeline::Pipeline>> = OnceLock::new();
     if state::current().is_some() {
         return;
     }
-    INSTALLED.get_or_init(|| {
+    let pipeline = QUIET.get_or_init(|| {
         let (config, _) = crate::config::EnvConfig::from_lookup(|name| match name {
             "OTEL_TRACES_EXPORTER" | "OTEL_METRICS_EXPORTER" | "OTEL_LOGS_EXPORTER" => {
                 Some("none".to_owned())
@@ -121,8 +122,9 @@ fn ensure_pipeline() {
             resource,
             console: crate::console::ConsoleOutput::stderr(),
         });
-        state::install(Arc::new(pipeline));
+        Arc::new(pipeline)
     });
+    state::install(Arc::clone(pipeline));
 }
 
 fn current_buffer() -> Option<Arc<Buffer>> {
