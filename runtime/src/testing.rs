@@ -8,7 +8,9 @@
 //!
 //! If no pipeline is installed when a capture starts, a quiet one is installed (no exporters),
 //! so a test needs no `init`. Work that leaves the captured context (a thread spawned without
-//! carrying the context along) is not captured.
+//! carrying the context along) is not captured. Captures also work under a pipeline started
+//! with [`crate::init`]; but a test that drops its own guard stops telemetry for the whole
+//! process for a moment, so keep such tests in a test binary of their own.
 //!
 //! ```
 //! #[signalry::traced]
