@@ -4,7 +4,9 @@
 //! Each macro is parse → validate → expand; errors are collected and reported together, and
 //! the user's item is still emitted so the rest of the crate type-checks.
 
+mod attributes;
 mod diagnostics;
+mod metric;
 mod traced;
 mod validate;
 
@@ -14,4 +16,29 @@ use proc_macro::TokenStream;
 #[proc_macro_attribute]
 pub fn traced(args: TokenStream, item: TokenStream) -> TokenStream {
     traced::expand(args.into(), item.into()).into()
+}
+
+/// Adds to a counter: `counter!("orders.created", 1, attributes(order.kind = kind))`. See
+/// `signalry::counter`.
+#[proc_macro]
+pub fn counter(input: TokenStream) -> TokenStream {
+    metric::record(metric::InstrumentKind::Counter, input.into()).into()
+}
+
+/// Adds to (or subtracts from) an up-down counter. See `signalry::updown`.
+#[proc_macro]
+pub fn updown(input: TokenStream) -> TokenStream {
+    metric::record(metric::InstrumentKind::UpDownCounter, input.into()).into()
+}
+
+/// Records a value in a histogram. See `signalry::histogram`.
+#[proc_macro]
+pub fn histogram(input: TokenStream) -> TokenStream {
+    metric::record(metric::InstrumentKind::Histogram, input.into()).into()
+}
+
+/// Sets a gauge. See `signalry::gauge`.
+#[proc_macro]
+pub fn gauge(input: TokenStream) -> TokenStream {
+    metric::record(metric::InstrumentKind::Gauge, input.into()).into()
 }

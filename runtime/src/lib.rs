@@ -41,6 +41,64 @@ use std::time::Duration;
 
 pub use opentelemetry as otel;
 pub use opentelemetry_sdk as otel_sdk;
+/// Adds to a counter at this call site.
+///
+/// ```
+/// let kind = "express";
+/// let (_, captured) = signalry::testing::capture(|| {
+///     signalry::counter!(
+///         "orders.created",
+///         1,
+///         unit = "{order}",
+///         description = "Orders accepted",
+///         attributes(order.kind = kind, "payment.method" = "card")
+///     );
+/// });
+/// assert_eq!(captured.sum("orders.created"), 1.0);
+/// ```
+///
+/// `counter!("name", value, options...)`; the value is a `u64`. Options, each at most once:
+/// `unit = "..."` (UCUM, e.g. `s`, `By`, `{request}`), `description = "..."`,
+/// `attributes(key = expr, key = %expr, key = ?expr, ...)` with dotted or string keys and
+/// native values (integers, floats, bools, strings), `allow(guideline, ...)` to opt a legacy
+/// name out of naming guidelines, `crate = path`.
+///
+/// Checked at compile time, each an error at the offending token: the name's syntax
+/// (`^[A-Za-z][A-Za-z0-9_./-]{0,254}$`), the unit (printable ASCII, at most 63), the
+/// description (at most 1023), attribute keys (non-empty, no spaces, unique), and the naming
+/// guidelines: `lowercase`, `namespaced` (`area.thing`), `unit_in_name` (no `_seconds`,
+/// `_bytes`, `ms`...: set `unit`), `prometheus_suffix` (no `_total`, `_count`, `_sum`,
+/// `_bucket`), `duration` (a `.duration` is a histogram in `s` or `ms`), `reserved_prefix`
+/// (no `otel.`), `plural_updown` (up-down counters track a quantity, not a plural).
+///
+/// The call site owns a `static` handle: no name lookup per call. The value and the
+/// attributes are evaluated only when telemetry is on.
+pub use signalry_macros::counter;
+
+/// Adds to or subtracts from an up-down counter (`i64`): things in flight, queue sizes.
+/// Same arguments and checks as [`counter!`].
+///
+/// ```
+/// signalry::updown!("queue.size", 1, unit = "{item}");
+/// ```
+pub use signalry_macros::updown;
+
+/// Records an `f64` in a histogram: durations, sizes. Same arguments and checks as
+/// [`counter!`]; a `.duration` must have `unit = "s"` or `"ms"`.
+///
+/// ```
+/// let started = std::time::Instant::now();
+/// signalry::histogram!("db.query.duration", started.elapsed().as_secs_f64(), unit = "s");
+/// ```
+pub use signalry_macros::histogram;
+
+/// Sets an `f64` gauge to its current value. Same arguments and checks as [`counter!`].
+///
+/// ```
+/// signalry::gauge!("cache.fill.ratio", 0.75, unit = "1");
+/// ```
+pub use signalry_macros::gauge;
+
 /// Puts an OpenTelemetry span around a function.
 ///
 /// Works on `fn` and `async fn`, free functions and methods (`self`, `&self`, `&mut self`,
@@ -406,12 +464,14 @@ pub mod __private {
     pub use crate::metrics::{
         CounterKind, GaugeKind, HistogramKind, InstrumentKind, MetricSite, UpDownKind,
     };
+    pub use crate::state::enabled;
     pub use crate::traces::{
         expect_result, ActiveSpan, IntoSpanContext, Parent, SpanSite, SpanStart, TracedResult,
     };
     pub use crate::values::{
-        debug, display, DescribeDebug, DescribeDisplay, DescribeName, Described, FieldValue,
-        Native, NotNative, Recorded, ReturnDebug, ReturnNative, ReturnNothing,
+        debug, debug_value, display, display_value, AttributeValue, DescribeDebug, DescribeDisplay,
+        DescribeName, Described, FieldValue, Native, NotNative, Recorded, ReturnDebug,
+        ReturnNative, ReturnNothing,
     };
     pub use opentelemetry::logs::{AnyValue, Severity};
     pub use opentelemetry::trace::SpanKind;

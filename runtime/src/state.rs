@@ -20,9 +20,10 @@ static CURRENT: RwLock<Option<Arc<Pipeline>>> = RwLock::new(None);
 /// Bumped on every install, so that per-call-site caches know when to rebuild.
 static GENERATION: AtomicU64 = AtomicU64::new(0);
 
-/// Whether telemetry is on: the hot-path check, one relaxed load.
+/// Whether telemetry is on: the hot-path check, one relaxed load. Generated code calls it;
+/// not a public API.
 #[inline(always)]
-pub(crate) fn enabled() -> bool {
+pub fn enabled() -> bool {
     if MODE.load(Ordering::Relaxed) == ENABLED {
         return true;
     }

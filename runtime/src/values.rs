@@ -57,13 +57,32 @@ pub trait FieldValue {
     fn field_value(&self) -> Option<Value>;
 }
 
+/// A value that is always present and native: what a metric attribute accepts (an `Option`
+/// would make the attribute set, and so the time series, depend on the value).
+#[diagnostic::on_unimplemented(
+    message = "`{Self}` is not a metric attribute value",
+    label = "not a native attribute value",
+    note = "metric attributes take integers, floats, bools and strings; write `key = %expr` \
+            for the Display text or `key = ?expr` for the Debug text"
+)]
+pub trait AttributeValue {
+    /// The attribute value.
+    fn attribute_value(&self) -> Value;
+}
+
 macro_rules! field_value {
     ($($ty:ty => |$v:ident| $conv:expr),* $(,)?) => {
-        $(impl FieldValue for $ty {
+        $(impl AttributeValue for $ty {
+            #[inline]
+            fn attribute_value(&self) -> Value {
+                let $v = self;
+                $conv
+            }
+        }
+        impl FieldValue for $ty {
             #[inline]
             fn field_value(&self) -> Option<Value> {
-                let $v = self;
-                Some($conv)
+                Some(self.attribute_value())
             }
         })*
     };
@@ -94,6 +113,13 @@ fn unsigned(v: u64) -> Value {
     i64::try_from(v).map_or_else(|_| Value::String(v.to_string().into()), Value::I64)
 }
 
+impl<T: AttributeValue + ?Sized> AttributeValue for &T {
+    #[inline]
+    fn attribute_value(&self) -> Value {
+        (**self).attribute_value()
+    }
+}
+
 impl<T: FieldValue + ?Sized> FieldValue for &T {
     #[inline]
     fn field_value(&self) -> Option<Value> {
@@ -113,6 +139,16 @@ impl<T: FieldValue> FieldValue for Option<T> {
     fn field_value(&self) -> Option<Value> {
         self.as_ref().and_then(FieldValue::field_value)
     }
+}
+
+/// `attributes(key = %expr)` of a metric: the `Display` text.
+pub fn display_value(value: &(impl Display + ?Sized)) -> Value {
+    Value::String(value.to_string().into())
+}
+
+/// `attributes(key = ?expr)` of a metric: the `Debug` text.
+pub fn debug_value(value: &(impl Debug + ?Sized)) -> Value {
+    Value::String(format!("{value:?}").into())
 }
 
 /// `fields(key = %expr)`: the `Display` text.

@@ -784,3 +784,25 @@ pub mod options {
         Ok(payload.len() + order.customer.len())
     }
 }
+
+/// The recording macros, under the same pedantic lints.
+pub mod metrics {
+    /// Records one of each instrument with every option.
+    pub fn record_everything(kind: &str, elapsed: std::time::Duration, region: Option<&str>) {
+        signalry::counter!(
+            "orders.created",
+            1,
+            unit = "{order}",
+            description = "Orders accepted",
+            attributes(order.kind = kind, "payment.method" = "card", ?region)
+        );
+        signalry::updown!("queue.size", -1, unit = "{item}");
+        signalry::histogram!("db.query.duration", elapsed.as_secs_f64(), unit = "s");
+        signalry::gauge!("cache.fill.ratio", 0.5, unit = "1");
+        signalry::counter!(
+            "Legacy_Requests_total",
+            1,
+            allow(lowercase, namespaced, prometheus_suffix)
+        );
+    }
+}

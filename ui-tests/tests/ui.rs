@@ -7,3 +7,10 @@ fn traced() {
     cases.compile_fail("tests/traced/fail/*.rs");
     cases.pass("tests/traced/pass/*.rs");
 }
+
+#[test]
+fn metric() {
+    let cases = trybuild::TestCases::new();
+    cases.compile_fail("tests/metric/fail/*.rs");
+    cases.pass("tests/metric/pass/*.rs");
+}

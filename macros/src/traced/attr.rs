@@ -1,11 +1,11 @@
 //! The options inside `#[traced(...)]`, as written.
 
 use proc_macro2::{Span, TokenStream};
-use syn::ext::IdentExt;
 use syn::meta::ParseNestedMeta;
 use syn::parse::{Parse, ParseStream};
 use syn::{Expr, Ident, LitStr, Path, Token};
 
+pub(crate) use crate::attributes::{Conversion, Field};
 use crate::diagnostics::Diagnostics;
 
 /// The options, each at most once.
@@ -58,112 +58,6 @@ impl SpanKind {
             Self::Consumer => "Consumer",
         }
     }
-}
-
-/// How a field's value becomes an attribute.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Conversion {
-    /// `key = expr`: the value must be a native attribute value.
-    Native,
-    /// `key = %expr`: its `Display` text.
-    Display,
-    /// `key = ?expr`: its `Debug` text.
-    Debug,
-}
-
-/// One entry of `fields(...)`.
-pub(crate) struct Field {
-    /// The attribute key, with the tokens it came from (for errors).
-    pub(crate) key: String,
-    pub(crate) key_span: Span,
-    /// The value; for the shorthand `arg`, `%arg`, `?arg` it is that argument.
-    pub(crate) value: Expr,
-    pub(crate) conversion: Conversion,
-}
-
-impl Parse for Field {
-    fn parse(input: ParseStream<'_>) -> syn::Result<Self> {
-        // Shorthand: `%arg` or `?arg` (a key of its own is not allowed after a sigil).
-        if input.peek(Token![%]) || input.peek(Token![?]) {
-            let conversion = sigil(input)?;
-            let ident: Ident = input.parse().map_err(|e| {
-                syn::Error::new(
-                    e.span(),
-                    "expected an argument name after `%`/`?`; to record an expression, write \
-                     `key = %expr` or `key = ?expr`",
-                )
-            })?;
-            if input.peek(Token![.]) || input.peek(Token![=]) {
-                return Err(input.error(
-                    "a shorthand field names one argument; write `key = %expr` to give a key",
-                ));
-            }
-            return Ok(Self {
-                key: ident.to_string(),
-                key_span: ident.span(),
-                value: syn::parse_quote!(#ident),
-                conversion,
-            });
-        }
-        let (key, key_span, single) = key(input)?;
-        if !input.peek(Token![=]) {
-            return match single {
-                Some(ident) => Ok(Self {
-                    key,
-                    key_span,
-                    value: syn::parse_quote!(#ident),
-                    conversion: Conversion::Native,
-                }),
-                None => Err(syn::Error::new(
-                    key_span,
-                    format!("expected `= value` after the key `{key}`"),
-                )),
-            };
-        }
-        input.parse::<Token![=]>()?;
-        let conversion = if input.peek(Token![%]) || input.peek(Token![?]) {
-            sigil(input)?
-        } else {
-            Conversion::Native
-        };
-        let value: Expr = input.parse()?;
-        Ok(Self {
-            key,
-            key_span,
-            value,
-            conversion,
-        })
-    }
-}
-
-fn sigil(input: ParseStream<'_>) -> syn::Result<Conversion> {
-    if input.parse::<Option<Token![%]>>()?.is_some() {
-        Ok(Conversion::Display)
-    } else {
-        input.parse::<Token![?]>()?;
-        Ok(Conversion::Debug)
-    }
-}
-
-/// A key: `"any.string"`, or identifiers joined by dots (`http.route`). The third value is
-/// the identifier when the key is a single one (a shorthand candidate).
-fn key(input: ParseStream<'_>) -> syn::Result<(String, Span, Option<Ident>)> {
-    if input.peek(LitStr) {
-        let lit: LitStr = input.parse()?;
-        return Ok((lit.value(), lit.span(), None));
-    }
-    let first = Ident::parse_any(input)?;
-    let span = first.span();
-    let mut key = first.to_string();
-    let mut single = Some(first);
-    while input.peek(Token![.]) {
-        input.parse::<Token![.]>()?;
-        let next = Ident::parse_any(input)?;
-        key.push('.');
-        key.push_str(&next.to_string());
-        single = None;
-    }
-    Ok((key, span, single))
 }
 
 const VALID_OPTIONS: &str = "name = \"...\", kind = server|client|producer|consumer|internal, \

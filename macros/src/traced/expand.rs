@@ -9,8 +9,8 @@ use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 use syn::{Block, Expr, Stmt};
 
-use super::attr::Conversion;
 use super::model::{AttributeConversion, Parent, Shape, Traced};
+use crate::attributes::value_tokens;
 
 /// The local names generated code uses.
 struct Locals {
@@ -131,15 +131,7 @@ fn start(traced: &Traced) -> TokenStream {
             AttributeConversion::NativeIfPossible => {
                 quote!((&#krate::__private::Recorded(&#expr)).value())
             }
-            AttributeConversion::Field(Conversion::Native) => {
-                quote_spanned!(expr.span()=> #krate::__private::FieldValue::field_value(&(#expr)))
-            }
-            AttributeConversion::Field(Conversion::Display) => {
-                quote!(#krate::__private::display(&(#expr)))
-            }
-            AttributeConversion::Field(Conversion::Debug) => {
-                quote!(#krate::__private::debug(&(#expr)))
-            }
+            AttributeConversion::Field(conversion) => value_tokens(krate, expr, conversion),
         };
         quote!(.attribute(#key, #value))
     });

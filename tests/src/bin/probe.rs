@@ -7,17 +7,8 @@
 
 use std::time::{Duration, Instant};
 
-use signalry::__private::{
-    AnyValue, CounterKind, EventSite, HistogramKind, Key, KeyValue, MetricSite, Severity,
-};
+use signalry::__private::{AnyValue, EventSite, Key, Severity};
 
-static REQUESTS: MetricSite<CounterKind> = MetricSite::new(
-    "probe.requests",
-    "{request}",
-    "Requests handled by the probe",
-);
-static DURATION: MetricSite<HistogramKind> =
-    MetricSite::new("probe.request.duration", "s", "Time to handle a request");
 static ORDER_FAILED: EventSite = EventSite {
     name: "probe.order.failed",
     severity: Severity::Error,
@@ -41,14 +32,20 @@ async fn request(order: u64) -> Result<(), Declined> {
     let started = Instant::now();
     lookup(order).await;
     let outcome = charge(order);
-    REQUESTS.record(
+    let result = if outcome.is_ok() { "ok" } else { "declined" };
+    signalry::counter!(
+        "probe.requests",
         1,
-        &[KeyValue::new(
-            "outcome",
-            if outcome.is_ok() { "ok" } else { "declined" },
-        )],
+        unit = "{request}",
+        description = "Requests handled by the probe",
+        attributes(outcome = result)
     );
-    DURATION.record(started.elapsed().as_secs_f64(), &[]);
+    signalry::histogram!(
+        "probe.request.duration",
+        started.elapsed().as_secs_f64(),
+        unit = "s",
+        description = "Time to handle a request"
+    );
     outcome
 }
 
@@ -80,7 +77,13 @@ fn item(i: u64) {
             AnyValue::Int(i.cast_signed()),
         )]
     });
-    REQUESTS.record(1, &[KeyValue::new("item.index", i.cast_signed())]);
+    signalry::counter!(
+        "probe.requests",
+        1,
+        unit = "{request}",
+        description = "Requests handled by the probe",
+        attributes(item.index = i)
+    );
 }
 
 fn main() {

@@ -1,0 +1,3 @@
+fn main() {
+    signalry::counter!("orders.created", 1, attributes(items = vec![1, 2]));
+}

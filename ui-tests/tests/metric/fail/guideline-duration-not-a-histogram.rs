@@ -1,0 +1,3 @@
+fn main() {
+    signalry::gauge!("job.duration", 1.0, unit = "s");
+}

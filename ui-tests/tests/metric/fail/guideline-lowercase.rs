@@ -1,0 +1,3 @@
+fn main() {
+    signalry::counter!("Orders.Created", 1);
+}

@@ -1,0 +1,3 @@
+fn main() {
+    signalry::counter!("requests", 1);
+}

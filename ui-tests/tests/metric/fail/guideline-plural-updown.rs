@@ -1,0 +1,3 @@
+fn main() {
+    signalry::updown!("queue.items", 1);
+}

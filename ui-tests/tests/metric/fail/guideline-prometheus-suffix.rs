@@ -1,0 +1,3 @@
+fn main() {
+    signalry::counter!("http.requests_total", 1);
+}

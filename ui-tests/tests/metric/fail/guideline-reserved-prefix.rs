@@ -1,0 +1,3 @@
+fn main() {
+    signalry::counter!("otel.sdk.spans", 1);
+}

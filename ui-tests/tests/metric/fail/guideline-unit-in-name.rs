@@ -1,0 +1,3 @@
+fn main() {
+    signalry::histogram!("db.query.duration_ms", 1.0, unit = "ms");
+}

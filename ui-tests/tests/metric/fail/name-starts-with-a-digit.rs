@@ -1,0 +1,3 @@
+fn main() {
+    signalry::counter!("1orders.created", 1);
+}

@@ -1,0 +1,3 @@
+fn main() {
+    signalry::counter!("legacy_requests", 1, allow(namespaces));
+}
