@@ -9,6 +9,8 @@ use syn::parse::{Parse, ParseStream};
 use syn::spanned::Spanned;
 use syn::{Expr, Ident, LitStr, Path, Token};
 
+use crate::diagnostics::Diagnostics;
+
 /// How a field's value becomes an attribute.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) enum Conversion {
@@ -124,5 +126,42 @@ pub(crate) fn value_tokens(krate: &Path, expr: &Expr, conversion: Conversion) ->
         }
         Conversion::Display => quote!(#krate::__private::display(&(#expr))),
         Conversion::Debug => quote!(#krate::__private::debug(&(#expr))),
+    }
+}
+
+/// The comma-separated entries of a list whose parentheses were already opened. A bad entry is
+/// reported and skipped, so the entries after it are still checked and every token is consumed
+/// (syn would otherwise replace the error with "unexpected token").
+pub(crate) fn entries<T>(
+    content: ParseStream<'_>,
+    diagnostics: &mut Diagnostics,
+    entry: impl Fn(ParseStream<'_>) -> syn::Result<T>,
+) -> Vec<T> {
+    let mut entries = Vec::new();
+    while !content.is_empty() {
+        match entry(content) {
+            Ok(parsed) => entries.push(parsed),
+            Err(error) => {
+                diagnostics.push(error);
+                skip_to_comma(content);
+            }
+        }
+        if !content.is_empty() {
+            if let Err(error) = content.parse::<Token![,]>() {
+                diagnostics.push(error);
+                skip_to_comma(content);
+                let _ = content.parse::<Option<Token![,]>>();
+            }
+        }
+    }
+    entries
+}
+
+/// Steps over tokens up to the next top-level `,` (a group counts as one token).
+pub(crate) fn skip_to_comma(input: ParseStream<'_>) {
+    while !input.is_empty() && !input.peek(Token![,]) {
+        if input.parse::<proc_macro2::TokenTree>().is_err() {
+            break;
+        }
     }
 }

@@ -6,7 +6,7 @@ use syn::parse::Parse;
 use syn::parse::{ParseStream, Parser};
 use syn::{Expr, Ident, LitStr, Path, Token};
 
-use crate::attributes::Field;
+use crate::attributes::{entries, skip_to_comma, Field};
 use crate::diagnostics::Diagnostics;
 
 /// One recording call.
@@ -120,7 +120,7 @@ fn option(
     Ok(())
 }
 
-/// `(entry, entry, ...)`, with a bad entry reported and skipped.
+/// `(entry, entry, ...)`, each parsed by `entry`.
 fn list<T>(
     stream: ParseStream<'_>,
     option: &Ident,
@@ -135,30 +135,5 @@ fn list<T>(
     }
     let content;
     syn::parenthesized!(content in stream);
-    let mut entries = Vec::new();
-    while !content.is_empty() {
-        match entry(&content) {
-            Ok(parsed) => entries.push(parsed),
-            Err(error) => {
-                diagnostics.push(error);
-                skip_to_comma(&content);
-            }
-        }
-        if !content.is_empty() {
-            if let Err(error) = content.parse::<Token![,]>() {
-                diagnostics.push(error);
-                skip_to_comma(&content);
-                let _ = content.parse::<Option<Token![,]>>();
-            }
-        }
-    }
-    Ok(entries)
-}
-
-fn skip_to_comma(input: ParseStream<'_>) {
-    while !input.is_empty() && !input.peek(Token![,]) {
-        if input.parse::<proc_macro2::TokenTree>().is_err() {
-            break;
-        }
-    }
+    Ok(entries(&content, diagnostics, entry))
 }

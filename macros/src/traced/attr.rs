@@ -5,6 +5,7 @@ use syn::meta::ParseNestedMeta;
 use syn::parse::{Parse, ParseStream};
 use syn::{Expr, Ident, LitStr, Path, Token};
 
+use crate::attributes::{entries, skip_to_comma};
 pub(crate) use crate::attributes::{Conversion, Field};
 use crate::diagnostics::Diagnostics;
 
@@ -81,18 +82,7 @@ pub(crate) fn parse(args: TokenStream, diagnostics: &mut Diagnostics) -> Options
     options
 }
 
-/// Steps over tokens up to the next top-level `,` (a group counts as one token).
-fn skip_to_comma(input: ParseStream<'_>) {
-    while !input.is_empty() && !input.peek(Token![,]) {
-        if input.parse::<proc_macro2::TokenTree>().is_err() {
-            break;
-        }
-    }
-}
-
-/// A parenthesized, comma-separated list whose entries `entry` parses. A bad entry is reported
-/// and skipped, so the entries after it are still checked and every token is consumed (syn
-/// would otherwise replace the error with "unexpected token").
+/// A parenthesized list of entries, each parsed by `entry`.
 fn list<T>(
     meta: &ParseNestedMeta<'_>,
     option: &str,
@@ -107,24 +97,7 @@ fn list<T>(
     }
     let content;
     syn::parenthesized!(content in meta.input);
-    let mut entries = Vec::new();
-    while !content.is_empty() {
-        match entry(&content) {
-            Ok(parsed) => entries.push(parsed),
-            Err(error) => {
-                diagnostics.push(error);
-                skip_to_comma(&content);
-            }
-        }
-        if !content.is_empty() {
-            if let Err(error) = content.parse::<Token![,]>() {
-                diagnostics.push(error);
-                skip_to_comma(&content);
-                let _ = content.parse::<Option<Token![,]>>();
-            }
-        }
-    }
-    Ok(entries)
+    Ok(entries(&content, diagnostics, entry))
 }
 
 fn option(
