@@ -5,6 +5,7 @@
 //! the user's item is still emitted so the rest of the crate type-checks.
 
 mod attributes;
+mod body;
 mod diagnostics;
 mod metric;
 mod traced;

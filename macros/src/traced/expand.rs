@@ -4,13 +4,13 @@
 //! docs and IDE hints still point at the user's code; only the body is wrapped. Generated
 //! locals use mixed-site hygiene, so they can neither shadow nor be shadowed by the user's.
 
-use proc_macro2::{Delimiter, Group, Ident, Span, TokenStream};
+use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
-use syn::{Block, Expr, Stmt};
 
-use super::model::{AttributeConversion, Parent, Shape, Traced};
+use super::model::{AttributeConversion, Parent, Traced};
 use crate::attributes::value_tokens;
+use crate::body::{self, Hooks};
 
 /// The local names generated code uses.
 struct Locals {
@@ -22,7 +22,7 @@ struct Locals {
 
 impl Locals {
     fn new() -> Self {
-        let ident = |name: &str| Ident::new(name, Span::mixed_site());
+        let ident = body::local;
         Self {
             span: ident("__signalry_span"),
             ret: ident("__signalry_ret"),
@@ -33,48 +33,31 @@ impl Locals {
 }
 
 pub(crate) fn generate(traced: &Traced) -> TokenStream {
-    let syn::ItemFn {
-        attrs,
-        vis,
-        sig,
-        block,
-    } = &traced.function;
     let locals = Locals::new();
-    let site = site(traced);
-    let span = &locals.span;
+    let Locals { span, attached, .. } = &locals;
     let krate = &traced.krate;
+    let site = site(traced);
     let start = start(traced);
     // The autoref dispatch in `start` borrows values that are references already, which
     // clippy would flag in a user's crate that lints macro output.
-    let start = quote! {
+    let prologue = quote! {
+        #site
         #[allow(clippy::needless_borrow)]
         let #span = #krate::__private::ActiveSpan::start(&__SIGNALRY_SITE, || #start);
     };
-    let body = match traced.shape {
-        Shape::Sync => sync_body(traced, block, &locals),
-        Shape::Async => {
-            let wrapped = quote!(#span.wrap(async move #block).await);
-            recorded(traced, &wrapped, &locals)
-        }
-        Shape::ReturnsAsyncBlock | Shape::ReturnsBoxedAsyncBlock => {
-            returned_future_body(traced, block, &locals)
-        }
+    let wrapper = span.clone();
+    let hooks = Hooks {
+        enter_sync: quote!(let #attached = #span.attach();),
+        wrap_future: Box::new(move |future| quote!(#wrapper.wrap(#future))),
+        after: after(traced, &locals),
     };
-    // The braces keep the user's spans, so that lints about the function itself
-    // (`missing_errors_doc`, `must_use_candidate`) still see user code, not macro output.
-    let mut braces = Group::new(
-        Delimiter::Brace,
-        quote! {
-            #site
-            #start
-            #body
-        },
-    );
-    braces.set_span(block.brace_token.span.join());
-    quote! {
-        #(#attrs)*
-        #vis #sig #braces
-    }
+    body::wrap(
+        &traced.function,
+        &traced.body,
+        prologue,
+        &locals.ret,
+        &hooks,
+    )
 }
 
 /// The `static` describing the span: everything known at compile time.
@@ -153,46 +136,20 @@ fn start(traced: &Traced) -> TokenStream {
     }}
 }
 
-/// A sync body: the span is attached for its duration. When the result is recorded, the body
-/// runs in a closure, so that `return` and `?` in it still pass through the recording.
-fn sync_body(traced: &Traced, block: &Block, locals: &Locals) -> TokenStream {
-    let Locals { span, attached, .. } = locals;
-    let attach = quote!(let #attached = #span.attach(););
+/// What is recorded from the produced value, bound to `ret`: the result's error, the
+/// returned value.
+fn after(traced: &Traced, locals: &Locals) -> Option<TokenStream> {
     if !traced.records_result && !traced.records_return {
-        return quote! {
-            #attach
-            #block
-        };
-    }
-    let call = match &traced.return_type {
-        Some(ty) => quote!((move || -> #ty #block)()),
-        None => quote!((move || #block)()),
-    };
-    let recorded = recorded(traced, &call, locals);
-    quote! {
-        #attach
-        #[allow(clippy::redundant_closure_call)]
-        #recorded
-    }
-}
-
-/// `value` (an expression producing the function's value), then what is recorded from it.
-fn recorded(traced: &Traced, value: &TokenStream, locals: &Locals) -> TokenStream {
-    if !traced.records_result && !traced.records_return {
-        return value.clone();
+        return None;
     }
     let krate = &traced.krate;
     let Locals {
         span, ret, error, ..
     } = locals;
-    let annotated = match &traced.return_type {
-        Some(ty) => quote!(let #ret: #ty = #value;),
-        None => quote!(let #ret = #value;),
-    };
     // `err` on a type that is not a `Result` is a type error at the return type.
     let check = traced
-        .return_type
-        .as_ref()
+        .body
+        .nameable_value()
         .filter(|_| traced.err_requested)
         .map(|ty| quote_spanned!(ty.span()=> #krate::__private::expect_result::<#ty>();));
     let result = traced.records_result.then(|| {
@@ -220,44 +177,8 @@ fn recorded(traced: &Traced, value: &TokenStream, locals: &Locals) -> TokenStrea
             });
         }
     });
-    quote! {
-        #annotated
+    Some(quote! {
         #result
         #returned
-        #ret
-    }
-}
-
-/// A function returning a future it builds from a trailing `async` block (plain, or in
-/// `Box::pin` as `#[async_trait]` writes): the span starts at the call, and the block is
-/// wrapped so the span is current on each poll and ends with the future.
-fn returned_future_body(traced: &Traced, block: &Block, locals: &Locals) -> TokenStream {
-    let span = &locals.span;
-    let mut stmts = block.stmts.clone();
-    let Some(Stmt::Expr(tail, None)) = stmts.pop() else {
-        // The model only chooses this shape for a block with such a tail.
-        return quote!(#block);
-    };
-    let wrap = |future: &Expr| {
-        let awaited = quote!(#span.wrap(#future).await);
-        let recorded = recorded(traced, &awaited, locals);
-        quote!(async move { #recorded })
-    };
-    let tail = match &tail {
-        Expr::Call(call) => {
-            let func = &call.func;
-            match call.args.first() {
-                Some(future) => {
-                    let wrapped = wrap(future);
-                    quote!(#func(#wrapped))
-                }
-                None => quote!(#tail),
-            }
-        }
-        future => wrap(future),
-    };
-    quote! {
-        #(#stmts)*
-        #tail
-    }
+    })
 }

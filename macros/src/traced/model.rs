@@ -1,9 +1,10 @@
 //! What one `#[traced]` function means: the span it opens, what it records, and how its body
 //! is wrapped. Built from the options and the function, with every rule checked here.
 
-use syn::{parse_quote, Block, Expr, FnArg, Ident, ItemFn, Pat, Path, ReturnType, Stmt, Type};
+use syn::{parse_quote, Expr, FnArg, Ident, ItemFn, Pat, Path};
 
 use super::attr::{Conversion, Field, Options, SpanKind};
+use crate::body::Body;
 use crate::diagnostics::Diagnostics;
 use crate::validate::UniqueKeys;
 
@@ -22,15 +23,14 @@ pub(crate) struct Traced {
     pub(crate) attributes: Vec<Attribute>,
     pub(crate) parent: Parent,
     pub(crate) link: Option<Expr>,
-    pub(crate) shape: Shape,
+    /// How the body runs and what it produces.
+    pub(crate) body: Body,
     /// Whether the returned value is a `Result` whose `Err` sets the span's status.
     pub(crate) records_result: bool,
     /// `err` was written: the return type is checked to be a `Result`, with the error there.
     pub(crate) err_requested: bool,
     /// `ret`: the returned value (the `Ok` value for results) becomes `return.value`.
     pub(crate) records_return: bool,
-    /// The declared return type when it can be written in a `let` (no `impl Trait`).
-    pub(crate) return_type: Option<Type>,
 }
 
 /// One attribute set at span start.
@@ -54,20 +54,6 @@ pub(crate) enum Parent {
     Current,
     Root,
     Explicit(Expr),
-}
-
-/// How the body runs, which decides how the span is kept current.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(crate) enum Shape {
-    /// `fn`: the span is attached to the thread for the body's duration.
-    Sync,
-    /// `async fn`: the span is current on every poll of the body.
-    Async,
-    /// A `fn` whose body ends in an `async` block (returning `impl Future`): the span starts
-    /// at the call and is current on every poll of that block.
-    ReturnsAsyncBlock,
-    /// A `fn` whose body ends in `Box::pin(async ...)`, as `#[async_trait]` writes methods.
-    ReturnsBoxedAsyncBlock,
 }
 
 /// Argument names that look like secrets: never recorded unless named in `fields(...)`.
@@ -201,19 +187,9 @@ impl Traced {
             (None, None) => Parent::Current,
         };
 
-        let declared = match &sig.output {
-            ReturnType::Type(_, ty) => Some((**ty).clone()),
-            ReturnType::Default => None,
-        };
-        let shape = shape(&function);
-        // The value the body produces: for a function returning a future, the future's
-        // `Output` when the signature spells it out.
-        let async_output = match shape {
-            Shape::ReturnsAsyncBlock | Shape::ReturnsBoxedAsyncBlock => {
-                declared.as_ref().and_then(future_output)
-            }
-            Shape::Sync | Shape::Async => declared.clone(),
-        };
+        let body = Body::of(&function);
+        let declared = &body.declared;
+        let async_output = body.value.clone();
         if async_output.is_none() {
             for (flag, name) in [(options.err, "err"), (options.ret, "ret")] {
                 if let Some(span) = flag {
@@ -229,7 +205,7 @@ impl Traced {
                 }
             }
         }
-        let records_result = options.err.is_some() || async_output.as_ref().is_some_and(is_result);
+        let records_result = options.err.is_some() || body.returns_result;
 
         diagnostics.finish()?;
         let name = match options.name {
@@ -244,11 +220,10 @@ impl Traced {
             attributes,
             parent,
             link: options.link,
-            shape,
+            body,
             records_result: records_result && async_output.is_some(),
             err_requested: options.err.is_some(),
             records_return: options.ret.is_some() && async_output.is_some(),
-            return_type: async_output.filter(|ty| !contains_impl_trait(ty)),
             function,
         })
     }
@@ -318,87 +293,4 @@ fn list(idents: &[Ident]) -> String {
         .map(|i| format!("`{i}`"))
         .collect::<Vec<_>>()
         .join(", ")
-}
-
-fn shape(function: &ItemFn) -> Shape {
-    if function.sig.asyncness.is_some() {
-        return Shape::Async;
-    }
-    match tail_async_block(&function.block) {
-        Some(TailAsync::Plain) => Shape::ReturnsAsyncBlock,
-        Some(TailAsync::Boxed) => Shape::ReturnsBoxedAsyncBlock,
-        None => Shape::Sync,
-    }
-}
-
-pub(crate) enum TailAsync {
-    Plain,
-    Boxed,
-}
-
-/// Whether the block ends in `async { ... }` or `Box::pin(async { ... })`.
-pub(crate) fn tail_async_block(block: &Block) -> Option<TailAsync> {
-    let Some(Stmt::Expr(tail, None)) = block.stmts.last() else {
-        return None;
-    };
-    match tail {
-        Expr::Async(_) => Some(TailAsync::Plain),
-        Expr::Call(call) if call.args.len() == 1 && is_box_pin(&call.func) => {
-            matches!(call.args.first(), Some(Expr::Async(_))).then_some(TailAsync::Boxed)
-        }
-        _ => None,
-    }
-}
-
-fn is_box_pin(func: &Expr) -> bool {
-    let Expr::Path(path) = func else { return false };
-    let segments: Vec<String> = path
-        .path
-        .segments
-        .iter()
-        .map(|s| s.ident.to_string())
-        .collect();
-    segments.ends_with(&["Box".to_owned(), "pin".to_owned()])
-}
-
-/// Whether the declared return type is a `Result` (including aliases such as `io::Result<T>`
-/// whose last segment is `Result`).
-fn is_result(ty: &Type) -> bool {
-    match ty {
-        Type::Path(path) if path.qself.is_none() => path
-            .path
-            .segments
-            .last()
-            .is_some_and(|s| s.ident == "Result" && !s.arguments.is_none()),
-        Type::Paren(inner) => is_result(&inner.elem),
-        Type::Group(inner) => is_result(&inner.elem),
-        _ => false,
-    }
-}
-
-/// `T` in `impl Future<Output = T>`, `Pin<Box<dyn Future<Output = T> + Send>>` and the like.
-fn future_output(ty: &Type) -> Option<Type> {
-    struct Finder(Option<Type>);
-    impl<'ast> syn::visit::Visit<'ast> for Finder {
-        fn visit_assoc_type(&mut self, assoc: &'ast syn::AssocType) {
-            if self.0.is_none() && assoc.ident == "Output" {
-                self.0 = Some(assoc.ty.clone());
-            }
-        }
-    }
-    let mut finder = Finder(None);
-    syn::visit::Visit::visit_type(&mut finder, ty);
-    finder.0
-}
-
-fn contains_impl_trait(ty: &Type) -> bool {
-    struct Finder(bool);
-    impl<'ast> syn::visit::Visit<'ast> for Finder {
-        fn visit_type_impl_trait(&mut self, _: &'ast syn::TypeImplTrait) {
-            self.0 = true;
-        }
-    }
-    let mut finder = Finder(false);
-    syn::visit::Visit::visit_type(&mut finder, ty);
-    finder.0
 }
