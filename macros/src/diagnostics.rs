@@ -47,3 +47,22 @@ pub(crate) fn fallback(item: TokenStream, error: &syn::Error) -> TokenStream {
     out.extend(error.to_compile_error());
     out
 }
+
+/// The error for an attribute macro put on anything but a function with a body, saying where
+/// `#[name]` goes.
+pub(crate) fn not_a_function(item: TokenStream, name: &str) -> syn::Error {
+    let message = match syn::parse2::<syn::Item>(item.clone()) {
+        Ok(syn::Item::Impl(_) | syn::Item::Trait(_)) => format!(
+            "#[{name}] goes on each method, not on the `impl` or `trait` block; with \
+             #[async_trait], keep #[async_trait] on the block and put #[{name}] on the methods"
+        ),
+        _ => match syn::parse2::<syn::TraitItemFn>(item.clone()) {
+            Ok(method) if method.default.is_none() => format!(
+                "#[{name}] needs a function body: put it on the method in each `impl`, not on \
+                 the declaration in the trait"
+            ),
+            _ => format!("#[{name}] goes on a function or method with a body (`fn`, `async fn`)"),
+        },
+    };
+    syn::Error::new_spanned(item, message)
+}

@@ -19,6 +19,12 @@ pub fn traced(args: TokenStream, item: TokenStream) -> TokenStream {
     traced::expand(args.into(), item.into()).into()
 }
 
+/// Measures every call of a function. See `signalry::metric`.
+#[proc_macro_attribute]
+pub fn metric(args: TokenStream, item: TokenStream) -> TokenStream {
+    metric::measure(args.into(), item.into()).into()
+}
+
 /// Adds to a counter: `counter!("orders.created", 1, attributes(order.kind = kind))`. See
 /// `signalry::counter`.
 #[proc_macro]

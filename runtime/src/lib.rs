@@ -41,6 +41,43 @@ use std::time::Duration;
 
 pub use opentelemetry as otel;
 pub use opentelemetry_sdk as otel_sdk;
+/// Measures every call of a function: `#[metric(counter)]` counts calls,
+/// `#[metric(histogram)]` records their duration (unit `s`, or `ms` with `unit = "ms"`),
+/// `#[metric(updown)]` tracks the calls in flight. Several may stand on one function, and
+/// beside `#[traced]`; it works on the same function shapes as [`traced`].
+///
+/// ```
+/// #[derive(Debug)]
+/// struct Declined;
+///
+/// #[signalry::metric(counter, name = "payments.attempted", attributes(payment.method = method))]
+/// #[signalry::metric(histogram, name = "payments.duration")]
+/// fn pay(method: &str, amount: u64) -> Result<u64, Declined> {
+///     if amount > 100 {
+///         return Err(Declined);
+///     }
+///     Ok(amount)
+/// }
+///
+/// let (_, captured) = signalry::testing::capture(|| {
+///     let _ = pay("card", 10);
+///     let _ = pay("card", 500);
+/// });
+/// let attempts: Vec<_> = captured.measurements("payments.attempted").collect();
+/// assert_eq!(attempts.len(), 2);
+/// assert_eq!(attempts[0].attribute("error.type"), None);
+/// assert!(attempts[1].attribute("error.type").is_some()); // the Err
+/// assert_eq!(captured.measurements("payments.duration").count(), 2);
+/// ```
+///
+/// Options: `name = "..."` (default `<function>.calls`, `<function>.duration`,
+/// `<function>.active`), `unit`, `description`, `attributes(key = expr, ...)` (evaluated when
+/// the call starts), `allow(guideline, ...)`, `crate = path`; all checked at compile time as
+/// for [`counter!`]. A call that returns `Err` or panics adds `error.type` (the error's type
+/// name, or `panic`) to the counter and the duration, as the semantic conventions say; the
+/// up-down counter's +1 and -1 always use the same attributes.
+pub use signalry_macros::metric;
+
 /// Adds to a counter at this call site.
 ///
 /// ```
@@ -462,7 +499,8 @@ impl Drop for Guard {
 pub mod __private {
     pub use crate::logs::EventSite;
     pub use crate::metrics::{
-        CounterKind, GaugeKind, HistogramKind, InstrumentKind, MetricSite, UpDownKind,
+        CallKind, CounterKind, GaugeKind, HistogramKind, InstrumentKind, MeasuredCall, MetricSite,
+        UpDownKind,
     };
     pub use crate::state::enabled;
     pub use crate::traces::{

@@ -806,3 +806,34 @@ pub mod metrics {
         );
     }
 }
+
+/// `#[metric]` under the same pedantic lints.
+pub mod measured {
+    /// Why a charge failed.
+    #[derive(Debug)]
+    pub struct Declined;
+
+    /// Measured three ways.
+    ///
+    /// # Errors
+    /// When the amount is zero.
+    #[signalry::traced]
+    #[signalry::metric(counter, name = "charges.attempted", attributes(charge.currency = currency))]
+    #[signalry::metric(histogram, name = "charges.duration")]
+    #[signalry::metric(updown, name = "charges.active")]
+    pub fn charge(currency: &str, amount: u64) -> Result<u64, Declined> {
+        if amount == 0 {
+            return Err(Declined);
+        }
+        Ok(amount)
+    }
+
+    /// Measured while it runs.
+    ///
+    /// # Errors
+    /// Never.
+    #[signalry::metric(histogram, name = "refunds.duration", unit = "ms")]
+    pub async fn refund(amount: u64) -> Result<u64, Declined> {
+        Ok(amount)
+    }
+}

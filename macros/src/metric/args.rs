@@ -1,18 +1,21 @@
-//! The arguments of a recording macro, as written:
-//! `"name", value, unit = "...", description = "...", attributes(...), allow(...), crate = path`.
+//! The arguments of the metric macros, as written.
+//!
+//! Recording macros: `"name", value, options...`. The attribute: `#[metric(kind, options...)]`,
+//! where `name = "..."` is one more option. Options: `unit = "..."`, `description = "..."`,
+//! `attributes(key = value, ...)`, `allow(guideline, ...)`, `crate = path`.
 
 use proc_macro2::TokenStream;
-use syn::parse::Parse;
-use syn::parse::{ParseStream, Parser};
+use syn::parse::{Parse, ParseStream, Parser};
 use syn::{Expr, Ident, LitStr, Path, Token};
 
 use crate::attributes::{entries, skip_to_comma, Field};
 use crate::diagnostics::Diagnostics;
+use crate::validate::InstrumentKind;
 
-/// One recording call.
-pub(crate) struct Call {
-    pub(crate) name: LitStr,
-    pub(crate) value: Expr,
+/// The options of one instrument, each at most once.
+#[derive(Default)]
+pub(crate) struct Options {
+    pub(crate) name: Option<LitStr>,
     pub(crate) unit: Option<LitStr>,
     pub(crate) description: Option<LitStr>,
     pub(crate) attributes: Vec<Field>,
@@ -20,12 +23,15 @@ pub(crate) struct Call {
     pub(crate) krate: Option<Path>,
 }
 
-const VALID_OPTIONS: &str =
-    "unit = \"...\", description = \"...\", attributes(key = value, ...), allow(guideline, ...), \
-     crate = path";
+/// One recording call: `counter!("name", value, options...)`.
+pub(crate) struct Call {
+    pub(crate) name: LitStr,
+    pub(crate) value: Expr,
+    pub(crate) options: Options,
+}
 
-/// Parses a call; `None` when even the name and value cannot be read.
-pub(crate) fn parse(input: TokenStream, diagnostics: &mut Diagnostics) -> Option<Call> {
+/// Parses a recording call; `None` when even the name and value cannot be read.
+pub(crate) fn call(input: TokenStream, diagnostics: &mut Diagnostics) -> Option<Call> {
     let parser = |stream: ParseStream<'_>| -> syn::Result<Call> {
         let name: LitStr = stream.parse().map_err(|e| {
             syn::Error::new(
@@ -38,50 +44,107 @@ pub(crate) fn parse(input: TokenStream, diagnostics: &mut Diagnostics) -> Option
             syn::Error::new(e.span(), "expected `, value` after the instrument name")
         })?;
         let value: Expr = stream.parse()?;
-        let mut call = Call {
+        let options = options(stream, false, diagnostics)?;
+        Ok(Call {
             name,
             value,
-            unit: None,
-            description: None,
-            attributes: Vec::new(),
-            allow: Vec::new(),
-            krate: None,
-        };
-        let mut seen: Vec<String> = Vec::new();
-        while !stream.is_empty() {
-            stream.parse::<Token![,]>()?;
-            if stream.is_empty() {
-                break;
-            }
-            if let Err(error) = option(stream, &mut call, &mut seen, diagnostics) {
-                diagnostics.push(error);
-                skip_to_comma(stream);
-            }
-        }
-        Ok(call)
+            options,
+        })
     };
-    match parser.parse2(input) {
-        Ok(call) => Some(call),
-        Err(error) => {
+    parser
+        .parse2(input)
+        .map_err(|error| diagnostics.push(error))
+        .ok()
+}
+
+/// Parses `#[metric(kind, options...)]`; `None` when the kind cannot be read.
+pub(crate) fn attribute(
+    input: TokenStream,
+    diagnostics: &mut Diagnostics,
+) -> Option<(InstrumentKind, Options)> {
+    let parser = |stream: ParseStream<'_>| -> syn::Result<(InstrumentKind, Options)> {
+        let kind: Ident = stream.parse().map_err(|e| {
+            syn::Error::new(
+                e.span(),
+                "#[metric] starts with what to measure: `counter` (calls), `histogram` \
+                 (duration) or `updown` (calls in flight)",
+            )
+        })?;
+        if stream.peek(Token![=]) || stream.peek(syn::token::Paren) {
+            return Err(syn::Error::new(
+                kind.span(),
+                format!(
+                    "#[metric] starts with what to measure, then the options: \
+                     `#[metric(counter, {kind} ...)]`; the kinds are `counter` (calls), \
+                     `histogram` (duration) and `updown` (calls in flight)"
+                ),
+            ));
+        }
+        let parsed = match kind.to_string().as_str() {
+            "counter" => InstrumentKind::Counter,
+            "histogram" => InstrumentKind::Histogram,
+            "updown" => InstrumentKind::UpDownCounter,
+            other => {
+                return Err(syn::Error::new(
+                    kind.span(),
+                    format!(
+                        "unknown metric kind `{other}`; expected `counter` (calls), \
+                         `histogram` (duration) or `updown` (calls in flight)"
+                    ),
+                ))
+            }
+        };
+        let options = options(stream, true, diagnostics)?;
+        Ok((parsed, options))
+    };
+    parser
+        .parse2(input)
+        .map_err(|error| diagnostics.push(error))
+        .ok()
+}
+
+/// `, option` repeated to the end; a bad option is reported and skipped.
+fn options(
+    stream: ParseStream<'_>,
+    named: bool,
+    diagnostics: &mut Diagnostics,
+) -> syn::Result<Options> {
+    let mut options = Options::default();
+    let mut seen: Vec<String> = Vec::new();
+    while !stream.is_empty() {
+        stream.parse::<Token![,]>()?;
+        if stream.is_empty() {
+            break;
+        }
+        if let Err(error) = option(stream, &mut options, named, &mut seen, diagnostics) {
             diagnostics.push(error);
-            None
+            skip_to_comma(stream);
         }
     }
+    Ok(options)
 }
 
 fn option(
     stream: ParseStream<'_>,
-    call: &mut Call,
+    options: &mut Options,
+    named: bool,
     seen: &mut Vec<String>,
     diagnostics: &mut Diagnostics,
 ) -> syn::Result<()> {
+    let valid = if named {
+        "name = \"...\", unit = \"...\", description = \"...\", attributes(key = value, ...), \
+         allow(guideline, ...), crate = path"
+    } else {
+        "unit = \"...\", description = \"...\", attributes(key = value, ...), \
+         allow(guideline, ...), crate = path"
+    };
     let ident: Ident = if stream.peek(Token![crate]) {
         let token: Token![crate] = stream.parse()?;
         Ident::new("crate", token.span)
     } else {
-        stream.parse().map_err(|e| {
-            syn::Error::new(e.span(), format!("expected an option: {VALID_OPTIONS}"))
-        })?
+        stream
+            .parse()
+            .map_err(|e| syn::Error::new(e.span(), format!("expected an option: {valid}")))?
     };
     let name = ident.to_string();
     if seen.contains(&name) {
@@ -92,28 +155,32 @@ fn option(
     }
     seen.push(name.clone());
     match name.as_str() {
+        "name" if named => {
+            stream.parse::<Token![=]>()?;
+            options.name = Some(stream.parse()?);
+        }
         "unit" => {
             stream.parse::<Token![=]>()?;
-            call.unit = Some(stream.parse()?);
+            options.unit = Some(stream.parse()?);
         }
         "description" => {
             stream.parse::<Token![=]>()?;
-            call.description = Some(stream.parse()?);
+            options.description = Some(stream.parse()?);
         }
         "crate" => {
             stream.parse::<Token![=]>()?;
-            call.krate = Some(stream.parse()?);
+            options.krate = Some(stream.parse()?);
         }
         "attributes" => {
-            call.attributes = list(stream, &ident, diagnostics, Field::parse)?;
+            options.attributes = list(stream, &ident, diagnostics, Field::parse)?;
         }
         "allow" => {
-            call.allow = list(stream, &ident, diagnostics, |s| s.parse::<Ident>())?;
+            options.allow = list(stream, &ident, diagnostics, |s| s.parse::<Ident>())?;
         }
         _ => {
             return Err(syn::Error::new(
                 ident.span(),
-                format!("unknown option `{name}`; valid options: {VALID_OPTIONS}"),
+                format!("unknown option `{name}`; valid options: {valid}"),
             ))
         }
     }

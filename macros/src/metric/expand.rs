@@ -1,25 +1,26 @@
-//! Code generation for the recording macros: a `static` handle per call site, and a record
-//! that builds its attributes on the stack, only when telemetry is on.
+//! Code generation for the metric macros: a `static` handle per call site, and attributes
+//! built only when telemetry is on.
 
 use proc_macro2::{Ident, Span, TokenStream};
 use quote::{quote, quote_spanned};
 use syn::spanned::Spanned;
 
-use super::model::Recording;
+use super::model::{Instrument, Measured, Recording};
 use crate::attributes::Conversion;
+use crate::body::{self, Hooks};
 use crate::validate::InstrumentKind;
 
-pub(crate) fn generate(recording: &Recording) -> TokenStream {
-    let Recording {
+/// `static __SIGNALRY_METRIC: MetricSite<Kind> = ...;`
+fn site(instrument: &Instrument) -> TokenStream {
+    let Instrument {
         kind,
         name,
         unit,
         description,
-        value,
-        attributes,
         krate,
-    } = recording;
-    let kind_type = Ident::new(
+        ..
+    } = instrument;
+    let kind = Ident::new(
         match kind {
             InstrumentKind::Counter => "CounterKind",
             InstrumentKind::UpDownCounter => "UpDownKind",
@@ -28,7 +29,16 @@ pub(crate) fn generate(recording: &Recording) -> TokenStream {
         },
         Span::call_site(),
     );
-    let attributes = attributes.iter().map(|(key, expr, conversion)| {
+    quote! {
+        static __SIGNALRY_METRIC: #krate::__private::MetricSite<#krate::__private::#kind> =
+            #krate::__private::MetricSite::new(#name, #unit, #description);
+    }
+}
+
+/// The `KeyValue`s of the instrument's attributes, comma-separated.
+fn attributes(instrument: &Instrument) -> TokenStream {
+    let krate = &instrument.krate;
+    let attributes = instrument.attributes.iter().map(|(key, expr, conversion)| {
         let value = match conversion {
             Conversion::Native => quote_spanned! {expr.span()=>
                 #krate::__private::AttributeValue::attribute_value(&(#expr))
@@ -38,13 +48,49 @@ pub(crate) fn generate(recording: &Recording) -> TokenStream {
         };
         quote!(#krate::__private::KeyValue::new(#key, #value))
     });
+    quote!(#(#attributes),*)
+}
+
+/// A recording: `{ static ...; if enabled { site.record(value, &[attributes]) } }`.
+pub(crate) fn recording(recording: &Recording) -> TokenStream {
+    let instrument = &recording.instrument;
+    let krate = &instrument.krate;
+    let site = site(instrument);
+    let attributes = attributes(instrument);
     // The value is checked against the instrument's value type where it was written.
+    let value = &recording.value;
     let value = quote_spanned!(value.span()=> #value);
     quote! {{
-        static __SIGNALRY_METRIC: #krate::__private::MetricSite<#krate::__private::#kind_type> =
-            #krate::__private::MetricSite::new(#name, #unit, #description);
+        #site
         if #krate::__private::enabled() {
-            __SIGNALRY_METRIC.record(#value, &[#(#attributes),*]);
+            __SIGNALRY_METRIC.record(#value, &[#attributes]);
         }
     }}
+}
+
+/// A measured function: the call is measured from the start of the body to its end.
+pub(crate) fn measured(measured: &Measured) -> TokenStream {
+    let instrument = &measured.instrument;
+    let krate = &instrument.krate;
+    let call = body::local("__signalry_call");
+    let ret = body::local("__signalry_ret");
+    let site = site(instrument);
+    let attributes = attributes(instrument);
+    let attributes = if instrument.attributes.is_empty() {
+        quote!(::std::vec::Vec::new())
+    } else {
+        quote!(::std::vec![#attributes])
+    };
+    let prologue = quote! {
+        #site
+        let #call = #krate::__private::MeasuredCall::start(&__SIGNALRY_METRIC, || #attributes);
+    };
+    let hooks = Hooks {
+        enter_sync: TokenStream::new(),
+        wrap_future: Box::new(|future| future),
+        after: measured
+            .records_result()
+            .then(|| quote!(#call.record_result(&#ret);)),
+    };
+    body::wrap(&measured.function, &measured.body, prologue, &ret, &hooks)
 }

@@ -1,6 +1,6 @@
-//! The recording macros `counter!`, `updown!`, `histogram!` and `gauge!`: parse the call,
-//! check the name, unit, description and attribute keys, and expand to a per-call-site
-//! `static` instrument handle.
+//! The metric macros: the recording macros `counter!`, `updown!`, `histogram!` and `gauge!`,
+//! and `#[metric(...)]` on functions. Parse, check the name, unit, description and attribute
+//! keys, and expand to a per-call-site `static` instrument handle.
 
 mod args;
 mod expand;
@@ -8,19 +8,39 @@ mod model;
 
 use proc_macro2::TokenStream;
 
-use crate::diagnostics::Diagnostics;
+use crate::diagnostics::{fallback, not_a_function, Diagnostics};
 pub(crate) use crate::validate::InstrumentKind;
 
 /// A recording macro of `kind`: `input` is everything between its parentheses.
 pub(crate) fn record(kind: InstrumentKind, input: TokenStream) -> TokenStream {
     let mut diagnostics = Diagnostics::default();
-    let Some(call) = args::parse(input, &mut diagnostics) else {
+    let Some(call) = args::call(input, &mut diagnostics) else {
         return diagnostics.into_error().to_compile_error();
     };
     match model::Recording::new(kind, call, diagnostics) {
-        Ok(recording) => expand::generate(&recording),
+        Ok(recording) => expand::recording(&recording),
         // A recording is a statement: in its place, the errors alone.
         Err(error) => error.to_compile_error(),
+    }
+}
+
+/// `#[metric(args)]` on `item`.
+pub(crate) fn measure(args: TokenStream, item: TokenStream) -> TokenStream {
+    let mut diagnostics = Diagnostics::default();
+    let parsed = args::attribute(args, &mut diagnostics);
+    let function: syn::ItemFn = match syn::parse2(item.clone()) {
+        Ok(function) => function,
+        Err(_) => {
+            diagnostics.push(not_a_function(item.clone(), "metric"));
+            return fallback(item, &diagnostics.into_error());
+        }
+    };
+    let Some((kind, options)) = parsed else {
+        return fallback(item, &diagnostics.into_error());
+    };
+    match model::Measured::new(kind, options, function, diagnostics) {
+        Ok(measured) => expand::measured(&measured),
+        Err(error) => fallback(item, &error),
     }
 }
 

@@ -1,47 +1,52 @@
-//! What one recording call means, with every compile-time check applied.
+//! What a metric macro means, with every compile-time check applied: an [`Instrument`] (name,
+//! unit, description, attributes), recorded by a call ([`Recording`]) or measured around a
+//! function ([`Measured`]).
 
-use syn::{parse_quote, Expr, Path};
+use proc_macro2::Span;
+use syn::{parse_quote, Expr, ItemFn, Path};
 
-use super::args::Call;
+use super::args::{Call, Options};
 use crate::attributes::Conversion;
+use crate::body::Body;
 use crate::diagnostics::Diagnostics;
 use crate::validate::{self, Guideline, InstrumentKind, UniqueKeys};
 
-/// A checked recording call.
-pub(crate) struct Recording {
+/// A checked instrument.
+pub(crate) struct Instrument {
     pub(crate) kind: InstrumentKind,
     pub(crate) name: String,
     pub(crate) unit: String,
     pub(crate) description: String,
-    pub(crate) value: Expr,
     /// Key, value, conversion.
     pub(crate) attributes: Vec<(String, Expr, Conversion)>,
     pub(crate) krate: Path,
 }
 
-impl Recording {
-    pub(crate) fn new(
+impl Instrument {
+    /// Checks `name` (written at `name_span`) and `options`; problems go to `diagnostics`.
+    fn new(
         kind: InstrumentKind,
-        call: Call,
-        mut diagnostics: Diagnostics,
-    ) -> syn::Result<Self> {
-        let name = call.name.value();
-        let unit = call
+        name: String,
+        name_span: Span,
+        default_unit: &str,
+        options: Options,
+        diagnostics: &mut Diagnostics,
+    ) -> Self {
+        let unit = options
             .unit
             .as_ref()
-            .map(syn::LitStr::value)
-            .unwrap_or_default();
-        let description = call
+            .map_or_else(|| default_unit.to_owned(), syn::LitStr::value);
+        let description = options
             .description
             .as_ref()
             .map(syn::LitStr::value)
             .unwrap_or_default();
 
         if let Err(message) = validate::instrument_name(&name) {
-            diagnostics.error_at(&call.name, message);
+            diagnostics.push(syn::Error::new(name_span, message));
         } else {
             let mut allowed = Vec::new();
-            for ident in &call.allow {
+            for ident in &options.allow {
                 match Guideline::from_name(&ident.to_string()) {
                     Some(guideline) => allowed.push(guideline),
                     None => diagnostics.error_at(
@@ -54,37 +59,131 @@ impl Recording {
                 }
             }
             for (_, message) in validate::guidelines(&name, kind, &unit, &allowed) {
-                diagnostics.error_at(&call.name, message);
+                diagnostics.push(syn::Error::new(name_span, message));
             }
         }
-        if let Some(lit) = &call.unit {
+        if let Some(lit) = &options.unit {
             if let Err(message) = validate::unit(&unit) {
                 diagnostics.error_at(lit, message);
             }
         }
-        if let Some(lit) = &call.description {
+        if let Some(lit) = &options.description {
             if let Err(message) = validate::description(&description) {
                 diagnostics.error_at(lit, message);
             }
         }
         let mut keys = UniqueKeys::default();
-        for field in &call.attributes {
-            keys.add(&field.key, field.key_span, &mut diagnostics);
+        for field in &options.attributes {
+            keys.add(&field.key, field.key_span, diagnostics);
         }
-        diagnostics.finish()?;
-
-        Ok(Self {
+        Self {
             kind,
             name,
             unit,
             description,
-            value: call.value,
-            attributes: call
+            attributes: options
                 .attributes
                 .into_iter()
                 .map(|f| (f.key, f.value, f.conversion))
                 .collect(),
-            krate: call.krate.unwrap_or_else(|| parse_quote!(::signalry)),
+            krate: options.krate.unwrap_or_else(|| parse_quote!(::signalry)),
+        }
+    }
+}
+
+/// `counter!("name", value, ...)` and the other recording macros.
+pub(crate) struct Recording {
+    pub(crate) instrument: Instrument,
+    pub(crate) value: Expr,
+}
+
+impl Recording {
+    pub(crate) fn new(
+        kind: InstrumentKind,
+        call: Call,
+        mut diagnostics: Diagnostics,
+    ) -> syn::Result<Self> {
+        let instrument = Instrument::new(
+            kind,
+            call.name.value(),
+            call.name.span(),
+            "",
+            call.options,
+            &mut diagnostics,
+        );
+        diagnostics.finish()?;
+        Ok(Self {
+            instrument,
+            value: call.value,
         })
+    }
+}
+
+/// `#[metric(kind, ...)]` on a function.
+pub(crate) struct Measured {
+    pub(crate) instrument: Instrument,
+    pub(crate) function: ItemFn,
+    pub(crate) body: Body,
+}
+
+impl Measured {
+    pub(crate) fn new(
+        kind: InstrumentKind,
+        options: Options,
+        function: ItemFn,
+        mut diagnostics: Diagnostics,
+    ) -> syn::Result<Self> {
+        if let Some(constness) = &function.sig.constness {
+            diagnostics.error_at(
+                constness,
+                "#[metric] cannot measure a `const fn`: measuring needs run-time code; remove \
+                 `const` or the attribute",
+            );
+        }
+        let ident = &function.sig.ident;
+        let (suffix, default_unit) = match kind {
+            InstrumentKind::Counter => ("calls", "{call}"),
+            InstrumentKind::Histogram => ("duration", "s"),
+            InstrumentKind::UpDownCounter | InstrumentKind::Gauge => ("active", "{call}"),
+        };
+        let (name, name_span) = match &options.name {
+            Some(lit) => (lit.value(), lit.span()),
+            None => (format!("{ident}.{suffix}"), ident.span()),
+        };
+        if kind == InstrumentKind::Histogram {
+            if let Some(lit) = &options.unit {
+                if !matches!(lit.value().as_str(), "s" | "ms") {
+                    diagnostics.error_at(
+                        lit,
+                        "#[metric(histogram)] records the call's duration: its unit is `s` \
+                         (the default) or `ms`",
+                    );
+                }
+            }
+        }
+        let instrument = Instrument::new(
+            kind,
+            name,
+            name_span,
+            default_unit,
+            options,
+            &mut diagnostics,
+        );
+        diagnostics.finish()?;
+        Ok(Self {
+            instrument,
+            body: Body::of(&function),
+            function,
+        })
+    }
+
+    /// Whether a failed call (`Err`) is recorded with `error.type`: counters and durations,
+    /// for functions returning a `Result`.
+    pub(crate) fn records_result(&self) -> bool {
+        self.body.returns_result
+            && matches!(
+                self.instrument.kind,
+                InstrumentKind::Counter | InstrumentKind::Histogram
+            )
     }
 }

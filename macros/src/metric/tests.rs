@@ -57,3 +57,64 @@ fn every_problem_is_reported_at_once() {
         )
     ));
 }
+
+fn measure(args: TokenStream, item: TokenStream) -> String {
+    let output = super::measure(args, item);
+    match syn::parse2::<syn::File>(output.clone()) {
+        Ok(file) => prettyplease::unparse(&file),
+        Err(_) => output.to_string(),
+    }
+}
+
+#[test]
+fn measured_counter_with_a_result() {
+    insta::assert_snapshot!(measure(
+        quote!(
+            counter,
+            name = "orders.handled",
+            attributes(order.kind = kind, channel = "web")
+        ),
+        quote! {
+            fn handle(kind: &str) -> Result<u32, Declined> {
+                charge(kind)?;
+                Ok(1)
+            }
+        }
+    ));
+}
+
+#[test]
+fn measured_duration_of_an_async_fn_and_calls_in_flight() {
+    insta::assert_snapshot!(measure(
+        quote!(histogram, unit = "ms"),
+        quote! {
+            async fn fetch(id: u64) -> std::io::Result<Vec<u8>> {
+                load(id).await
+            }
+        }
+    ));
+    insta::assert_snapshot!(measure(
+        quote!(updown),
+        quote! {
+            fn work() {
+                step();
+            }
+        }
+    ));
+}
+
+#[test]
+fn measured_errors() {
+    insta::assert_snapshot!(measure(
+        quote!(gauge, unit = "min"),
+        quote! {
+            fn work() {}
+        }
+    ));
+    insta::assert_snapshot!(measure(
+        quote!(histogram, unit = "min", name = "Work"),
+        quote! {
+            const fn work() {}
+        }
+    ));
+}

@@ -6,7 +6,7 @@ mod model;
 
 use proc_macro2::TokenStream;
 
-use crate::diagnostics::{fallback, Diagnostics};
+use crate::diagnostics::{fallback, not_a_function, Diagnostics};
 
 /// The whole macro: `args` are the tokens inside `#[traced(...)]`, `item` the function.
 pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
@@ -16,7 +16,7 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
     let function: syn::ItemFn = match syn::parse2(item.clone()) {
         Ok(function) => function,
         Err(_) => {
-            diagnostics.push(not_a_function(item.clone()));
+            diagnostics.push(not_a_function(item.clone(), "traced"));
             return fallback(item, &diagnostics.into_error());
         }
     };
@@ -24,24 +24,6 @@ pub(crate) fn expand(args: TokenStream, item: TokenStream) -> TokenStream {
         Ok(traced) => expand::generate(&traced),
         Err(error) => fallback(item, &error),
     }
-}
-
-/// The error for anything but a function with a body, saying where the attribute goes.
-fn not_a_function(item: TokenStream) -> syn::Error {
-    let message = match syn::parse2::<syn::Item>(item.clone()) {
-        Ok(syn::Item::Impl(_) | syn::Item::Trait(_)) => {
-            "#[traced] goes on each method, not on the `impl` or `trait` block; with \
-             #[async_trait], keep #[async_trait] on the block and put #[traced] on the methods"
-        }
-        _ => match syn::parse2::<syn::TraitItemFn>(item.clone()) {
-            Ok(method) if method.default.is_none() => {
-                "#[traced] needs a function body: put it on the method in each `impl`, not on \
-                 the declaration in the trait"
-            }
-            _ => "#[traced] goes on a function or method with a body (`fn`, `async fn`)",
-        },
-    };
-    syn::Error::new_spanned(item, message)
 }
 
 #[cfg(test)]

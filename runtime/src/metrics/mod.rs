@@ -7,9 +7,11 @@
 
 pub(crate) mod console;
 
+use std::cell::Cell;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::{Arc, PoisonError, RwLock};
+use std::time::Instant;
 
 use opentelemetry::metrics::{Counter, Gauge, Histogram, Meter, UpDownCounter};
 use opentelemetry::KeyValue;
@@ -198,4 +200,137 @@ pub(crate) fn provider(
         }
     }
     builder.build()
+}
+
+/// What a `#[metric(...)]` function measures about each call.
+pub trait CallKind: InstrumentKind {
+    /// When the call starts.
+    fn on_start(_site: &MetricSite<Self>, _attributes: &[KeyValue])
+    where
+        Self: Sized,
+    {
+    }
+    /// When the call ends; `error_type` is set when it failed.
+    fn on_end(
+        site: &MetricSite<Self>,
+        attributes: Vec<KeyValue>,
+        started: Instant,
+        error_type: Option<&'static str>,
+    ) where
+        Self: Sized;
+}
+
+/// `#[metric(counter)]`: one per call, with `error.type` when the call failed.
+impl CallKind for CounterKind {
+    fn on_end(
+        site: &MetricSite<Self>,
+        attributes: Vec<KeyValue>,
+        _started: Instant,
+        error_type: Option<&'static str>,
+    ) {
+        site.record(1, &with_error_type(attributes, error_type));
+    }
+}
+
+/// `#[metric(histogram)]`: the call's duration in the site's unit (`s`, or `ms`), with
+/// `error.type` when the call failed.
+impl CallKind for HistogramKind {
+    fn on_end(
+        site: &MetricSite<Self>,
+        attributes: Vec<KeyValue>,
+        started: Instant,
+        error_type: Option<&'static str>,
+    ) {
+        let elapsed = started.elapsed();
+        let value = if site.unit == "ms" {
+            elapsed.as_secs_f64() * 1_000.0
+        } else {
+            elapsed.as_secs_f64()
+        };
+        site.record(value, &with_error_type(attributes, error_type));
+    }
+}
+
+/// `#[metric(updown)]`: +1 when a call starts, -1 when it ends, on the same attributes so the
+/// two always cancel out.
+impl CallKind for UpDownKind {
+    fn on_start(site: &MetricSite<Self>, attributes: &[KeyValue]) {
+        site.record(1, attributes);
+    }
+
+    fn on_end(
+        site: &MetricSite<Self>,
+        attributes: Vec<KeyValue>,
+        _started: Instant,
+        _error_type: Option<&'static str>,
+    ) {
+        site.record(-1, &attributes);
+    }
+}
+
+fn with_error_type(
+    mut attributes: Vec<KeyValue>,
+    error_type: Option<&'static str>,
+) -> Vec<KeyValue> {
+    if let Some(error_type) = error_type {
+        attributes.push(KeyValue::new("error.type", error_type));
+    }
+    attributes
+}
+
+/// One call of a `#[metric(...)]` function; records when dropped, so that `return`, `?`, a
+/// panic (`error.type = "panic"`) and a cancelled future all end the measurement. Inert when
+/// telemetry is off.
+#[must_use = "the call is measured when this is dropped"]
+pub struct MeasuredCall<K: CallKind> {
+    site: &'static MetricSite<K>,
+    state: Option<(Vec<KeyValue>, Instant)>,
+    error_type: Cell<Option<&'static str>>,
+}
+
+impl<K: CallKind> fmt::Debug for MeasuredCall<K> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MeasuredCall")
+            .field("site", &self.site)
+            .field("recording", &self.state.is_some())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<K: CallKind> MeasuredCall<K> {
+    /// Starts measuring a call; `attributes` runs only when telemetry is on.
+    #[inline]
+    pub fn start(site: &'static MetricSite<K>, attributes: impl FnOnce() -> Vec<KeyValue>) -> Self {
+        let state = state::enabled().then(|| {
+            let attributes = attributes();
+            K::on_start(site, &attributes);
+            (attributes, Instant::now())
+        });
+        Self {
+            site,
+            state,
+            error_type: Cell::new(None),
+        }
+    }
+
+    /// Marks the call failed when `result` is an `Err`: `error.type` is the error's type name.
+    #[inline]
+    pub fn record_result<R: crate::traces::TracedResult + ?Sized>(&self, result: &R) {
+        if self.state.is_some() && result.traced_error().is_some() {
+            self.error_type.set(Some(std::any::type_name::<R::Error>()));
+        }
+    }
+}
+
+impl<K: CallKind> Drop for MeasuredCall<K> {
+    fn drop(&mut self) {
+        if let Some((attributes, started)) = self.state.take() {
+            let error_type = if std::thread::panicking() {
+                Some("panic")
+            } else {
+                self.error_type.get()
+            };
+            K::on_end(self.site, attributes, started, error_type);
+        }
+    }
 }

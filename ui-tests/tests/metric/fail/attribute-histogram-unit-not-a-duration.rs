@@ -1,0 +1,4 @@
+#[signalry::metric(histogram, unit = "By")]
+fn work() {}
+
+fn main() {}

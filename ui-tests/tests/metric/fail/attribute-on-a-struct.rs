@@ -1,0 +1,4 @@
+#[signalry::metric(counter)]
+struct Work;
+
+fn main() {}

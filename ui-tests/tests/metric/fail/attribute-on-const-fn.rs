@@ -1,0 +1,4 @@
+#[signalry::metric(counter)]
+const fn work() {}
+
+fn main() {}

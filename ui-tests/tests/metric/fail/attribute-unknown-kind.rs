@@ -1,0 +1,4 @@
+#[signalry::metric(gauge)]
+fn work() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[signalry::metric(counter, units = "{call}")]
+fn work() {}
+
+fn main() {}

@@ -1,0 +1,4 @@
+#[signalry::metric(name = "jobs.done")]
+fn work() {}
+
+fn main() {}
