@@ -2,15 +2,18 @@
 //!
 //! A recording site is a `static` [`MetricSite`] holding the instrument's name, unit and
 //! description. On first use under a pipeline it creates its OpenTelemetry instrument and keeps
-//! it, tagged with the pipeline's generation; a later `init` (tests re-initialise) bumps the
-//! generation and the site rebuilds its instrument instead of writing to a dead provider.
+//! it in a `OnceLock`, tagged with the pipeline's generation: later calls find it with two
+//! atomic loads, no name lookup and no lock. A later `init` (tests re-initialise) bumps the
+//! generation, and the site then keeps an instrument of the new pipeline behind a mutex
+//! instead of writing to a dead provider: correct, and only slower in programs that
+//! initialise more than once.
 
 pub(crate) mod console;
 
 use std::cell::Cell;
 use std::fmt;
 use std::marker::PhantomData;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::time::Instant;
 
 use opentelemetry::metrics::{Counter, Gauge, Histogram, Meter, UpDownCounter};
@@ -102,7 +105,8 @@ pub struct MetricSite<K: InstrumentKind> {
     pub unit: &'static str,
     /// Description, or empty.
     pub description: &'static str,
-    cached: RwLock<Option<(u64, K::Instrument)>>,
+    first: OnceLock<(u64, K::Instrument)>,
+    reinitialised: Mutex<Option<(u64, K::Instrument)>>,
     kind: PhantomData<K>,
 }
 
@@ -123,7 +127,8 @@ impl<K: InstrumentKind> MetricSite<K> {
             name,
             unit,
             description,
-            cached: RwLock::new(None),
+            first: OnceLock::new(),
+            reinitialised: Mutex::new(None),
             kind: PhantomData,
         }
     }
@@ -146,22 +151,38 @@ impl<K: InstrumentKind> MetricSite<K> {
             attributes,
         );
         let generation = state::generation();
-        {
-            let cached = self.cached.read().unwrap_or_else(PoisonError::into_inner);
-            if let Some((g, instrument)) = cached.as_ref() {
-                if *g == generation {
-                    K::record(instrument, value, attributes);
+        let first = match self.first.get() {
+            Some(first) => first,
+            None => {
+                let Some(pipeline) = state::current() else {
                     return;
-                }
+                };
+                let built = K::build(&pipeline.meter, self);
+                self.first.get_or_init(|| (generation, built))
             }
-        }
-        let Some(pipeline) = state::current() else {
-            return;
         };
-        let instrument = K::build(&pipeline.meter, self);
-        K::record(&instrument, value, attributes);
-        *self.cached.write().unwrap_or_else(PoisonError::into_inner) =
-            Some((generation, instrument));
+        if first.0 == generation {
+            K::record(&first.1, value, attributes);
+            return;
+        }
+        self.record_after_reinit(generation, value, attributes);
+    }
+
+    #[cold]
+    fn record_after_reinit(&self, generation: u64, value: K::Value, attributes: &[KeyValue]) {
+        let mut slot = self
+            .reinitialised
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if slot.as_ref().is_none_or(|(g, _)| *g != generation) {
+            let Some(pipeline) = state::current() else {
+                return;
+            };
+            *slot = Some((generation, K::build(&pipeline.meter, self)));
+        }
+        if let Some((_, instrument)) = slot.as_ref() {
+            K::record(instrument, value, attributes);
+        }
     }
 }
 
