@@ -24,6 +24,11 @@ impl Diagnostics {
         }
     }
 
+    /// Whether nothing was recorded so far.
+    pub(crate) fn is_empty(&self) -> bool {
+        self.errors.is_none()
+    }
+
     /// `Ok` when nothing was recorded, else every error as one `syn::Error`.
     pub(crate) fn finish(self) -> Result<(), syn::Error> {
         self.errors.map_or(Ok(()), Err)

@@ -6,6 +6,7 @@
 
 mod attributes;
 mod body;
+mod declared;
 mod diagnostics;
 mod metric;
 mod traced;
@@ -22,30 +23,56 @@ pub fn traced(args: TokenStream, item: TokenStream) -> TokenStream {
 /// Measures every call of a function. See `signalry::metric`.
 #[proc_macro_attribute]
 pub fn metric(args: TokenStream, item: TokenStream) -> TokenStream {
-    metric::measure(args.into(), item.into()).into()
+    metric::measure(args.into(), item.into(), Some(&call_site())).into()
 }
 
 /// Adds to a counter: `counter!("orders.created", 1, attributes(order.kind = kind))`. See
 /// `signalry::counter`.
 #[proc_macro]
 pub fn counter(input: TokenStream) -> TokenStream {
-    metric::record(metric::InstrumentKind::Counter, input.into()).into()
+    metric::record(
+        metric::InstrumentKind::Counter,
+        input.into(),
+        Some(&call_site()),
+    )
+    .into()
 }
 
 /// Adds to (or subtracts from) an up-down counter. See `signalry::updown`.
 #[proc_macro]
 pub fn updown(input: TokenStream) -> TokenStream {
-    metric::record(metric::InstrumentKind::UpDownCounter, input.into()).into()
+    metric::record(
+        metric::InstrumentKind::UpDownCounter,
+        input.into(),
+        Some(&call_site()),
+    )
+    .into()
 }
 
 /// Records a value in a histogram. See `signalry::histogram`.
 #[proc_macro]
 pub fn histogram(input: TokenStream) -> TokenStream {
-    metric::record(metric::InstrumentKind::Histogram, input.into()).into()
+    metric::record(
+        metric::InstrumentKind::Histogram,
+        input.into(),
+        Some(&call_site()),
+    )
+    .into()
 }
 
 /// Sets a gauge. See `signalry::gauge`.
 #[proc_macro]
 pub fn gauge(input: TokenStream) -> TokenStream {
-    metric::record(metric::InstrumentKind::Gauge, input.into()).into()
+    metric::record(
+        metric::InstrumentKind::Gauge,
+        input.into(),
+        Some(&call_site()),
+    )
+    .into()
+}
+
+/// Where the macro being expanded was called, for the crate-wide check of metric names.
+fn call_site() -> String {
+    let span = proc_macro::Span::call_site();
+    format!("{}:{}:{}", span.file(), span.line(), span.column())
 }

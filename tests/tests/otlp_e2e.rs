@@ -175,7 +175,7 @@ fn distinct_counts(received: &Received) -> (usize, usize, usize) {
     let points: BTreeSet<String> = received
         .metrics
         .iter()
-        .filter(|m| m.name == "probe.requests")
+        .filter(|m| m.name == "probe.items")
         .flat_map(|m| m.points.iter().map(|p| format!("{p:?}")))
         .collect();
     let logs: BTreeSet<String> = received

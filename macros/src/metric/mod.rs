@@ -12,12 +12,17 @@ use crate::diagnostics::{fallback, not_a_function, Diagnostics};
 pub(crate) use crate::validate::InstrumentKind;
 
 /// A recording macro of `kind`: `input` is everything between its parentheses.
-pub(crate) fn record(kind: InstrumentKind, input: TokenStream) -> TokenStream {
+/// `location` is where it was called (`None` in unit tests), for the crate-wide name check.
+pub(crate) fn record(
+    kind: InstrumentKind,
+    input: TokenStream,
+    location: Option<&str>,
+) -> TokenStream {
     let mut diagnostics = Diagnostics::default();
     let Some(call) = args::call(input, &mut diagnostics) else {
         return diagnostics.into_error().to_compile_error();
     };
-    match model::Recording::new(kind, call, diagnostics) {
+    match model::Recording::new(kind, call, location, diagnostics) {
         Ok(recording) => expand::recording(&recording),
         // A recording is a statement: in its place, the errors alone.
         Err(error) => error.to_compile_error(),
@@ -25,7 +30,7 @@ pub(crate) fn record(kind: InstrumentKind, input: TokenStream) -> TokenStream {
 }
 
 /// `#[metric(args)]` on `item`.
-pub(crate) fn measure(args: TokenStream, item: TokenStream) -> TokenStream {
+pub(crate) fn measure(args: TokenStream, item: TokenStream, location: Option<&str>) -> TokenStream {
     let mut diagnostics = Diagnostics::default();
     let parsed = args::attribute(args, &mut diagnostics);
     let function: syn::ItemFn = match syn::parse2(item.clone()) {
@@ -38,7 +43,7 @@ pub(crate) fn measure(args: TokenStream, item: TokenStream) -> TokenStream {
     let Some((kind, options)) = parsed else {
         return fallback(item, &diagnostics.into_error());
     };
-    match model::Measured::new(kind, options, function, diagnostics) {
+    match model::Measured::new(kind, options, function, location, diagnostics) {
         Ok(measured) => expand::measured(&measured),
         Err(error) => fallback(item, &error),
     }

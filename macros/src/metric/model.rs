@@ -8,6 +8,7 @@ use syn::{parse_quote, Expr, ItemFn, Path};
 use super::args::{Call, Options};
 use crate::attributes::Conversion;
 use crate::body::Body;
+use crate::declared;
 use crate::diagnostics::Diagnostics;
 use crate::validate::{self, Guideline, InstrumentKind, UniqueKeys};
 
@@ -30,6 +31,7 @@ impl Instrument {
         name_span: Span,
         default_unit: &str,
         options: Options,
+        location: Option<&str>,
         diagnostics: &mut Diagnostics,
     ) -> Self {
         let unit = options
@@ -76,6 +78,12 @@ impl Instrument {
         for field in &options.attributes {
             keys.add(&field.key, field.key_span, diagnostics);
         }
+        if let (Some(location), true) = (location, diagnostics.is_empty()) {
+            let keys = options.attributes.iter().map(|f| f.key.clone()).collect();
+            if let Err(message) = declared::declare(&name, kind, &unit, keys, location) {
+                diagnostics.push(syn::Error::new(name_span, message));
+            }
+        }
         Self {
             kind,
             name,
@@ -101,6 +109,7 @@ impl Recording {
     pub(crate) fn new(
         kind: InstrumentKind,
         call: Call,
+        location: Option<&str>,
         mut diagnostics: Diagnostics,
     ) -> syn::Result<Self> {
         let instrument = Instrument::new(
@@ -109,6 +118,7 @@ impl Recording {
             call.name.span(),
             "",
             call.options,
+            location,
             &mut diagnostics,
         );
         diagnostics.finish()?;
@@ -131,6 +141,7 @@ impl Measured {
         kind: InstrumentKind,
         options: Options,
         function: ItemFn,
+        location: Option<&str>,
         mut diagnostics: Diagnostics,
     ) -> syn::Result<Self> {
         if let Some(constness) = &function.sig.constness {
@@ -167,6 +178,7 @@ impl Measured {
             name_span,
             default_unit,
             options,
+            location,
             &mut diagnostics,
         );
         diagnostics.finish()?;

@@ -6,7 +6,7 @@ use quote::quote;
 use crate::validate::InstrumentKind;
 
 fn expand(kind: InstrumentKind, input: TokenStream) -> String {
-    let output = super::record(kind, input);
+    let output = super::record(kind, input, None);
     let wrapped = quote!(fn call_site() { #output; });
     match syn::parse2::<syn::File>(wrapped) {
         Ok(file) => prettyplease::unparse(&file),
@@ -59,7 +59,7 @@ fn every_problem_is_reported_at_once() {
 }
 
 fn measure(args: TokenStream, item: TokenStream) -> String {
-    let output = super::measure(args, item);
+    let output = super::measure(args, item, None);
     match syn::parse2::<syn::File>(output.clone()) {
         Ok(file) => prettyplease::unparse(&file),
         Err(_) => output.to_string(),

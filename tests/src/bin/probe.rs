@@ -78,10 +78,10 @@ fn item(i: u64) {
         )]
     });
     signalry::counter!(
-        "probe.requests",
+        "probe.items",
         1,
-        unit = "{request}",
-        description = "Requests handled by the probe",
+        unit = "{item}",
+        description = "Items handled by the probe",
         attributes(item.index = i)
     );
 }

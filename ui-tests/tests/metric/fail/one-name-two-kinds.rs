@@ -1,0 +1,4 @@
+fn main() {
+    signalry::counter!("queue.depth", 1);
+    signalry::histogram!("queue.depth", 2.0);
+}
