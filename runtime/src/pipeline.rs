@@ -24,6 +24,8 @@ pub(crate) struct Pipeline {
     tracer_provider: SdkTracerProvider,
     meter_provider: SdkMeterProvider,
     logger_provider: SdkLoggerProvider,
+    /// The `/metrics` endpoint when metrics go to Prometheus; stopped first on shutdown.
+    prometheus: Option<crate::metrics::prometheus::PrometheusEndpoint>,
     /// Held for its `Drop` only, and declared after the providers so that it stops after
     /// them: their final exports still need it.
     #[cfg(feature = "otlp")]
@@ -42,13 +44,34 @@ pub(crate) struct Settings {
 pub(crate) struct Exporters<'a> {
     config: &'a EnvConfig,
     warnings: Vec<String>,
+    prometheus: Option<crate::metrics::prometheus::PrometheusEndpoint>,
     #[cfg(feature = "otlp")]
     runtime: Option<crate::otlp::ExportRuntime>,
 }
 
 impl Exporters<'_> {
-    pub(crate) fn unsupported(&mut self, variable: &str, why: &str) {
-        self.warnings.push(format!("{variable}: {why}"));
+    /// Starts the Prometheus endpoint (once) and returns the reader to register on the meter
+    /// provider; the endpoint is kept here until the pipeline takes it.
+    pub(crate) fn prometheus_reader(
+        &mut self,
+    ) -> Option<crate::metrics::prometheus::PrometheusReader> {
+        if self.prometheus.is_some() {
+            return None;
+        }
+        let started = crate::metrics::prometheus::start(
+            &self.config.prometheus_host,
+            self.config.prometheus_port,
+        );
+        match started {
+            Ok((endpoint, reader)) => {
+                self.prometheus = Some(endpoint);
+                Some(reader)
+            }
+            Err(e) => {
+                self.warnings.push(e);
+                None
+            }
+        }
     }
 
     #[cfg(feature = "otlp")]
@@ -163,6 +186,7 @@ impl Pipeline {
         let mut exporters = Exporters {
             config: &config,
             warnings: Vec::new(),
+            prometheus: None,
             #[cfg(feature = "otlp")]
             runtime: None,
         };
@@ -189,12 +213,14 @@ impl Pipeline {
             &console,
         );
         let warnings = std::mem::take(&mut exporters.warnings);
+        let prometheus = exporters.prometheus.take();
         #[cfg(feature = "otlp")]
         let export_runtime = exporters.runtime.take();
         let pipeline = Self::from_providers(
             tracer_provider,
             meter_provider,
             logger_provider,
+            prometheus,
             #[cfg(feature = "otlp")]
             export_runtime,
         );
@@ -205,6 +231,7 @@ impl Pipeline {
         tracer_provider: SdkTracerProvider,
         meter_provider: SdkMeterProvider,
         logger_provider: SdkLoggerProvider,
+        prometheus: Option<crate::metrics::prometheus::PrometheusEndpoint>,
         #[cfg(feature = "otlp")] export_runtime: Option<crate::otlp::ExportRuntime>,
     ) -> Self {
         let scope = InstrumentationScope::builder("signalry")
@@ -217,6 +244,7 @@ impl Pipeline {
             tracer_provider,
             meter_provider,
             logger_provider,
+            prometheus,
             #[cfg(feature = "otlp")]
             _export_runtime: export_runtime,
         }
@@ -238,6 +266,10 @@ impl Pipeline {
         let (done, results) = mpsc::channel::<(Signal, Result<(), String>)>();
         let mut pending = Vec::new();
         let mut problems = Vec::new();
+        // No scrape should find the meter provider half shut down.
+        if let Some(endpoint) = &self.prometheus {
+            problems.extend(endpoint.shutdown(timeout).err());
+        }
         let mut spawn = |signal: Signal, shutdown: Box<dyn FnOnce() -> OTelSdkResult + Send>| {
             let done = done.clone();
             let spawned = std::thread::Builder::new()

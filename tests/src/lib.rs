@@ -10,10 +10,14 @@
 //!   [`collector::Collector::wait_for`] returns the spans, metrics and log records it has
 //!   printed, parsed into [`collector::Received`].
 //!
+//! - [`prometheus`]: Debian's Prometheus server, started on loopback to scrape an endpoint,
+//!   queried with PromQL, and `promtool check metrics`.
+//!
 //! Tests that need a peer fail (they never skip) when the peer is not installed;
 //! `scripts/test` installs the peers.
 
 pub mod collector;
+pub mod prometheus;
 
 use std::process::{Command, Output};
 

@@ -9,6 +9,7 @@
 //! initialise more than once.
 
 pub(crate) mod console;
+pub(crate) mod prometheus;
 
 use std::cell::Cell;
 use std::fmt;
@@ -214,10 +215,11 @@ pub(crate) fn provider(
                     );
                 }
             }
-            ExporterKind::Prometheus => exporters.unsupported(
-                "OTEL_METRICS_EXPORTER",
-                "prometheus is not available in this version of signalry; metrics are not exported",
-            ),
+            ExporterKind::Prometheus => {
+                if let Some(reader) = exporters.prometheus_reader() {
+                    builder = builder.with_reader(reader);
+                }
+            }
         }
     }
     builder.build()
