@@ -130,6 +130,9 @@ fn prometheus_scrapes_what_the_macros_recorded() {
         ("probe_request_duration_seconds_count", 1.0),
         ("probe_request_duration_seconds_sum", 0.25),
         (r#"probe_request_duration_seconds_bucket{le="+Inf"}"#, 1.0),
+        // Duration buckets fit seconds: 0.25 s lands in le="0.25", not below it.
+        (r#"probe_request_duration_seconds_bucket{le="0.25"}"#, 1.0),
+        (r#"probe_request_duration_seconds_bucket{le="0.1"}"#, 0.0),
         ("probe_queue_fill_ratio", 0.5),
         ("probe_queue_size", 2.0),
         (r#"target_info{service_name="prometheus-probe"}"#, 1.0),

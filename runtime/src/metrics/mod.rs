@@ -58,6 +58,18 @@ pub enum GaugeKind {}
 
 macro_rules! instrument_kind {
     ($kind:ty, $name:literal, $value:ty, $instrument:ty, $builder:ident, $record:ident) => {
+        instrument_kind!(
+            $kind,
+            $name,
+            $value,
+            $instrument,
+            $builder,
+            $record,
+            |b, _u| b
+        );
+    };
+    ($kind:ty, $name:literal, $value:ty, $instrument:ty, $builder:ident, $record:ident,
+     |$b:ident, $u:ident| $customise:expr) => {
         impl InstrumentKind for $kind {
             type Value = $value;
             type Instrument = $instrument;
@@ -70,7 +82,9 @@ macro_rules! instrument_kind {
                 if !site.description.is_empty() {
                     builder = builder.with_description(site.description);
                 }
-                builder.build()
+                let $b = builder;
+                let $u = site.unit;
+                $customise.build()
             }
             fn record(instrument: &Self::Instrument, value: $value, attributes: &[KeyValue]) {
                 instrument.$record(value, attributes);
@@ -94,9 +108,26 @@ instrument_kind!(
     f64,
     Histogram<f64>,
     f64_histogram,
-    record
+    record,
+    |builder, unit| match duration_boundaries(unit) {
+        Some(boundaries) => builder.with_boundaries(boundaries),
+        None => builder,
+    }
 );
 instrument_kind!(GaugeKind, "gauge", f64, Gauge<f64>, f64_gauge, record);
+
+/// Bucket boundaries for durations, from the HTTP semantic conventions (5 ms to 10 s): the
+/// SDK's defaults (0 to 10 000) suit milliseconds-as-integers, not seconds.
+fn duration_boundaries(unit: &str) -> Option<Vec<f64>> {
+    const SECONDS: [f64; 14] = [
+        0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
+    ];
+    match unit {
+        "s" => Some(SECONDS.to_vec()),
+        "ms" => Some(SECONDS.iter().map(|b| b * 1_000.0).collect()),
+        _ => None,
+    }
+}
 
 /// One recording site: a `static` in the code that records.
 pub struct MetricSite<K: InstrumentKind> {
