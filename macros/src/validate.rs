@@ -27,10 +27,26 @@ pub(crate) fn attribute_key(key: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// Collects the attribute keys of one call site and reports each key given twice.
+/// Collects the attribute keys of one call site and reports each key given twice, or two keys
+/// that Prometheus would turn into one label (`http.route` and `http_route`).
 #[derive(Default)]
 pub(crate) struct UniqueKeys {
     seen: BTreeMap<String, Span>,
+    labels: BTreeMap<String, String>,
+}
+
+/// The Prometheus label an attribute key becomes: every character outside `[A-Za-z0-9_]` is
+/// `_`, and a leading digit gets a `key_` prefix.
+pub(crate) fn prometheus_label(key: &str) -> String {
+    let label: String = key
+        .chars()
+        .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+        .collect();
+    if label.starts_with(|c: char| c.is_ascii_digit()) {
+        format!("key_{label}")
+    } else {
+        label
+    }
 }
 
 impl UniqueKeys {
@@ -47,6 +63,18 @@ impl UniqueKeys {
             ));
             return;
         }
+        let label = prometheus_label(key);
+        if let Some(other) = self.labels.get(&label) {
+            diagnostics.push(syn::Error::new(
+                span,
+                format!(
+                    "the attribute keys `{other}` and `{key}` both become the Prometheus label \
+                     `{label}`, so their values would be merged; rename one"
+                ),
+            ));
+            return;
+        }
+        self.labels.insert(label, key.to_owned());
         self.seen.insert(key.to_owned(), span);
     }
 
@@ -404,6 +432,12 @@ mod tests {
             .expect("a broken guideline");
         assert!(message.contains("set `unit = \"ms\"`"), "{message}");
         assert!(message.contains("allow(unit_in_name)"), "{message}");
+    }
+
+    #[test]
+    fn prometheus_labels() {
+        assert_eq!(super::prometheus_label("http.route"), "http_route");
+        assert_eq!(super::prometheus_label("2xx"), "key_2xx");
     }
 
     #[test]
