@@ -42,13 +42,13 @@ pub(crate) fn declare(
     });
     if let Some((other, declared)) = conflict {
         return Err(format!(
-            "the metric `{name}` is a {} {} with attributes {} here, but a {} {} with \
-             attributes {} at {other}; one name has one kind, one unit and one attribute set: \
-             rename one of them or make them agree",
-            kind.as_str(),
+            "the metric `{name}` is {} {} with attributes {} here, but {} {} with attributes {} \
+             at {other}; one name has one kind, one unit and one attribute set: rename one of \
+             them or make them agree",
+            with_article(kind),
             unit_text(unit),
             keys_text(&keys),
-            declared.kind.as_str(),
+            with_article(declared.kind),
             unit_text(&declared.unit),
             keys_text(&declared.keys),
         ));
@@ -62,6 +62,17 @@ pub(crate) fn declare(
         },
     );
     Ok(())
+}
+
+/// "a counter", "an observable gauge".
+fn with_article(kind: InstrumentKind) -> String {
+    let name = kind.as_str();
+    let article = if name.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        "an"
+    } else {
+        "a"
+    };
+    format!("{article} {name}")
 }
 
 fn unit_text(unit: &str) -> String {

@@ -76,3 +76,37 @@ fn call_site() -> String {
     let span = proc_macro::Span::call_site();
     format!("{}:{}:{}", span.file(), span.line(), span.column())
 }
+
+/// Registers a callback that reports a monotonic sum when metrics are collected. See
+/// `signalry::observable_counter`.
+#[proc_macro]
+pub fn observable_counter(input: TokenStream) -> TokenStream {
+    metric::record(
+        metric::InstrumentKind::ObservableCounter,
+        input.into(),
+        Some(&call_site()),
+    )
+    .into()
+}
+
+/// Registers a callback that reports a sum going up and down. See `signalry::observable_updown`.
+#[proc_macro]
+pub fn observable_updown(input: TokenStream) -> TokenStream {
+    metric::record(
+        metric::InstrumentKind::ObservableUpDownCounter,
+        input.into(),
+        Some(&call_site()),
+    )
+    .into()
+}
+
+/// Registers a callback that reports a gauge. See `signalry::observable_gauge`.
+#[proc_macro]
+pub fn observable_gauge(input: TokenStream) -> TokenStream {
+    metric::record(
+        metric::InstrumentKind::ObservableGauge,
+        input.into(),
+        Some(&call_site()),
+    )
+    .into()
+}

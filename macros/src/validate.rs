@@ -91,6 +91,9 @@ pub(crate) enum InstrumentKind {
     UpDownCounter,
     Histogram,
     Gauge,
+    ObservableCounter,
+    ObservableUpDownCounter,
+    ObservableGauge,
 }
 
 impl InstrumentKind {
@@ -100,6 +103,28 @@ impl InstrumentKind {
             Self::UpDownCounter => "updown",
             Self::Histogram => "histogram",
             Self::Gauge => "gauge",
+            Self::ObservableCounter => "observable counter",
+            Self::ObservableUpDownCounter => "observable updown",
+            Self::ObservableGauge => "observable gauge",
+        }
+    }
+
+    /// Whether the values come from a callback at collection time.
+    pub(crate) fn is_observable(self) -> bool {
+        matches!(
+            self,
+            Self::ObservableCounter | Self::ObservableUpDownCounter | Self::ObservableGauge
+        )
+    }
+
+    /// The kind with the same data model, as semantic-convention registries name instruments
+    /// (`counter`, `updowncounter`, `histogram`, `gauge`), whether synchronous or not.
+    pub(crate) fn data_model(self) -> Self {
+        match self {
+            Self::ObservableCounter => Self::Counter,
+            Self::ObservableUpDownCounter => Self::UpDownCounter,
+            Self::ObservableGauge => Self::Gauge,
+            other => other,
         }
     }
 }
@@ -323,7 +348,7 @@ pub(crate) fn guidelines(
     );
     check(
         Guideline::PluralUpDown,
-        (kind == InstrumentKind::UpDownCounter
+        (kind.data_model() == InstrumentKind::UpDownCounter
             && looks_plural(words.last().map_or("", String::as_str)))
         .then(|| {
             format!(

@@ -32,8 +32,11 @@ mod pipeline;
 mod resource;
 mod state;
 pub mod testing;
+
 mod traces;
 mod values;
+
+pub use crate::metrics::observable::{Observation, Observer};
 
 use std::io::Write;
 use std::sync::Arc;
@@ -135,6 +138,57 @@ pub use signalry_macros::histogram;
 /// signalry::gauge!("cache.fill.ratio", 0.75, unit = "1");
 /// ```
 pub use signalry_macros::gauge;
+
+/// Registers a callback that reports a gauge (`f64`) each time metrics are collected: memory
+/// in use, a queue's fill level, a temperature. Returns an [`Observation`]; the callback is
+/// called until it is dropped.
+///
+/// ```
+/// use std::sync::Arc;
+/// use std::sync::atomic::{AtomicU64, Ordering};
+///
+/// let queue_len = Arc::new(AtomicU64::new(0));
+/// let seen = Arc::clone(&queue_len);
+/// let _observation = signalry::observable_gauge!(
+///     "queue.fill.ratio",
+///     move |observer| {
+///         let len = seen.load(Ordering::Relaxed) as f64;
+///         observer.observe(len / 100.0, &[signalry::otel::KeyValue::new("queue.name", "jobs")]);
+///     },
+///     unit = "1",
+///     description = "How full the job queue is"
+/// );
+/// ```
+///
+/// `observable_gauge!("name", callback, options...)`: the callback receives an
+/// [`Observer`] and reports any number of values, each with its attributes. Options and
+/// checks as for [`counter!`], except `attributes(...)`, which the callback gives per value.
+/// Registrations made before [`init`] take effect when it runs, and survive a re-`init`.
+pub use signalry_macros::observable_gauge;
+
+/// Registers a callback that reports a monotonic sum (`u64`) kept elsewhere, e.g. bytes read
+/// by a library. See [`observable_gauge!`].
+///
+/// ```
+/// let _observation = signalry::observable_counter!(
+///     "cache.evictions",
+///     |observer| observer.observe(42, &[]),
+///     unit = "{eviction}"
+/// );
+/// ```
+pub use signalry_macros::observable_counter;
+
+/// Registers a callback that reports a sum that goes up and down (`i64`), e.g. connections
+/// open in a pool. See [`observable_gauge!`].
+///
+/// ```
+/// let _observation = signalry::observable_updown!(
+///     "db.client.connection.count",
+///     |observer| observer.observe(3, &[]),
+///     unit = "{connection}"
+/// );
+/// ```
+pub use signalry_macros::observable_updown;
 
 /// Puts an OpenTelemetry span around a function.
 ///
@@ -498,6 +552,7 @@ impl Drop for Guard {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::logs::EventSite;
+    pub use crate::metrics::observable::{observe_counter, observe_gauge, observe_updown};
     pub use crate::metrics::{
         CallKind, CounterKind, GaugeKind, HistogramKind, InstrumentKind, MeasuredCall, MetricSite,
         UpDownKind,

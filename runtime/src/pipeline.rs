@@ -1,6 +1,7 @@
 //! One installed telemetry pipeline: the three providers, their exporters, and shutdown.
 
-use std::sync::{mpsc, Arc};
+use std::any::Any;
+use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use opentelemetry::logs::LoggerProvider as _;
@@ -26,6 +27,8 @@ pub(crate) struct Pipeline {
     logger_provider: SdkLoggerProvider,
     /// The `/metrics` endpoint when metrics go to Prometheus; stopped first on shutdown.
     prometheus: Option<crate::metrics::prometheus::PrometheusEndpoint>,
+    /// The observable instruments registered on `meter`, kept for the pipeline's life.
+    observables: Mutex<Vec<Box<dyn Any + Send + Sync>>>,
     /// Held for its `Drop` only, and declared after the providers so that it stops after
     /// them: their final exports still need it.
     #[cfg(feature = "otlp")]
@@ -237,9 +240,11 @@ impl Pipeline {
         let scope = InstrumentationScope::builder("signalry")
             .with_version(env!("CARGO_PKG_VERSION"))
             .build();
+        let meter = meter_provider.meter_with_scope(scope.clone());
         Self {
             tracer: tracer_provider.tracer_with_scope(scope.clone()),
-            meter: meter_provider.meter_with_scope(scope.clone()),
+            observables: Mutex::new(crate::metrics::observable::register_all(&meter)),
+            meter,
             logger: logger_provider.logger_with_scope(scope),
             tracer_provider,
             meter_provider,
@@ -248,6 +253,14 @@ impl Pipeline {
             #[cfg(feature = "otlp")]
             _export_runtime: export_runtime,
         }
+    }
+
+    /// Keeps an observable instrument registered after the pipeline was built.
+    pub(crate) fn keep_observable(&self, instrument: Box<dyn Any + Send + Sync>) {
+        self.observables
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(instrument);
     }
 
     /// Makes these providers the OpenTelemetry globals too, so that code using the

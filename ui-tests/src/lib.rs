@@ -837,3 +837,37 @@ pub mod measured {
         Ok(amount)
     }
 }
+
+/// Observable instruments under the same pedantic lints.
+pub mod observed {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    use std::sync::Arc;
+
+    /// Registers one of each; the observations stop when dropped.
+    pub fn register(level: &Arc<AtomicU64>) -> [signalry::Observation; 3] {
+        let seen = Arc::clone(level);
+        [
+            signalry::observable_gauge!(
+                "tank.fill.ratio",
+                move |observer| {
+                    let level = seen.load(Ordering::Relaxed);
+                    observer.observe(
+                        f64::from(u32::try_from(level).unwrap_or(u32::MAX)) / 100.0,
+                        &[],
+                    );
+                },
+                unit = "1"
+            ),
+            signalry::observable_counter!(
+                "tank.refills",
+                |observer| observer.observe(1, &[]),
+                unit = "{refill}"
+            ),
+            signalry::observable_updown!(
+                "tank.valve.count",
+                |observer| observer.observe(2, &[]),
+                unit = "{valve}"
+            ),
+        ]
+    }
+}

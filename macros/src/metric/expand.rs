@@ -26,6 +26,10 @@ fn site(instrument: &Instrument) -> TokenStream {
             InstrumentKind::UpDownCounter => "UpDownKind",
             InstrumentKind::Histogram => "HistogramKind",
             InstrumentKind::Gauge => "GaugeKind",
+            // Observable instruments have no static site: see `observation`.
+            InstrumentKind::ObservableCounter
+            | InstrumentKind::ObservableUpDownCounter
+            | InstrumentKind::ObservableGauge => "GaugeKind",
         },
         Span::call_site(),
     );
@@ -51,8 +55,12 @@ fn attributes(instrument: &Instrument) -> TokenStream {
     quote!(#(#attributes),*)
 }
 
-/// A recording: `{ static ...; if enabled { site.record(value, &[attributes]) } }`.
+/// A recording: `{ static ...; if enabled { site.record(value, &[attributes]) } }`, or for an
+/// observable instrument the registration of its callback, which returns its `Observation`.
 pub(crate) fn recording(recording: &Recording) -> TokenStream {
+    if recording.instrument.kind.is_observable() {
+        return observation(recording);
+    }
     let instrument = &recording.instrument;
     let krate = &instrument.krate;
     let site = site(instrument);
@@ -93,4 +101,29 @@ pub(crate) fn measured(measured: &Measured) -> TokenStream {
             .then(|| quote!(#call.record_result(&#ret);)),
     };
     body::wrap(&measured.function, &measured.body, prologue, &ret, &hooks)
+}
+
+/// `observe_counter(name, unit, description, callback)` and the like.
+fn observation(recording: &Recording) -> TokenStream {
+    let Instrument {
+        kind,
+        name,
+        unit,
+        description,
+        krate,
+        ..
+    } = &recording.instrument;
+    let register = Ident::new(
+        match kind {
+            InstrumentKind::ObservableCounter => "observe_counter",
+            InstrumentKind::ObservableUpDownCounter => "observe_updown",
+            _ => "observe_gauge",
+        },
+        Span::call_site(),
+    );
+    let callback = &recording.value;
+    let callback = quote_spanned!(callback.span()=> #callback);
+    quote! {
+        #krate::__private::#register(#name, #unit, #description, #callback)
+    }
 }

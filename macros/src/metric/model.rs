@@ -112,6 +112,15 @@ impl Recording {
         location: Option<&str>,
         mut diagnostics: Diagnostics,
     ) -> syn::Result<Self> {
+        if kind.is_observable() {
+            if let Some(first) = call.options.attributes.first() {
+                diagnostics.push(syn::Error::new(
+                    first.key_span,
+                    "an observable instrument's attributes are given with each value, in the \
+                     callback: `observer.observe(value, &[KeyValue::new(\"key\", value)])`",
+                ));
+            }
+        }
         let instrument = Instrument::new(
             kind,
             call.name.value(),
@@ -155,7 +164,7 @@ impl Measured {
         let (suffix, default_unit) = match kind {
             InstrumentKind::Counter => ("calls", "{call}"),
             InstrumentKind::Histogram => ("duration", "s"),
-            InstrumentKind::UpDownCounter | InstrumentKind::Gauge => ("active", "{call}"),
+            _ => ("active", "{call}"),
         };
         let (name, name_span) = match &options.name {
             Some(lit) => (lit.value(), lit.span()),

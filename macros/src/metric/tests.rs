@@ -118,3 +118,16 @@ fn measured_errors() {
         }
     ));
 }
+
+#[test]
+fn observable_gauge_registers_its_callback() {
+    insta::assert_snapshot!(expand(
+        InstrumentKind::ObservableGauge,
+        quote!(
+            "queue.fill.ratio",
+            move |observer| observer.observe(queue.fill(), &[]),
+            unit = "1",
+            description = "How full the queue is"
+        )
+    ));
+}

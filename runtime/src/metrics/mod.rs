@@ -9,6 +9,7 @@
 //! initialise more than once.
 
 pub(crate) mod console;
+pub(crate) mod observable;
 pub(crate) mod prometheus;
 
 use std::cell::Cell;

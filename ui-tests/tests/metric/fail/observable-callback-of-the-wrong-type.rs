@@ -1,0 +1,3 @@
+fn main() {
+    let _observation = signalry::observable_counter!("cache.evictions", |observer| observer.observe(-1.5, &[]));
+}

@@ -1,0 +1,7 @@
+fn main() {
+    let _observation = signalry::observable_gauge!(
+        "queue.fill.ratio",
+        |observer| observer.observe(0.5, &[]),
+        attributes(queue.name = "jobs")
+    );
+}
