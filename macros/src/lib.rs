@@ -9,6 +9,7 @@ mod body;
 mod declared;
 mod diagnostics;
 mod metric;
+mod registry;
 mod traced;
 mod validate;
 

@@ -39,6 +39,21 @@ fn site(instrument: &Instrument) -> TokenStream {
     }
 }
 
+/// Ties the expansion to the registry: the `SIGNALRY_REGISTRY` variable and, when one was
+/// used, the file itself, so that changing either rebuilds the crate.
+fn registry_tracking(instrument: &Instrument) -> TokenStream {
+    let file = instrument.registry.as_ref().map(|path| {
+        let path = path.display().to_string();
+        quote!(
+            const _: &[u8] = include_bytes!(#path);
+        )
+    });
+    quote! {
+        const _: ::core::option::Option<&str> = option_env!("SIGNALRY_REGISTRY");
+        #file
+    }
+}
+
 /// The `KeyValue`s of the instrument's attributes, comma-separated.
 fn attributes(instrument: &Instrument) -> TokenStream {
     let krate = &instrument.krate;
@@ -68,7 +83,9 @@ pub(crate) fn recording(recording: &Recording) -> TokenStream {
     // The value is checked against the instrument's value type where it was written.
     let value = &recording.value;
     let value = quote_spanned!(value.span()=> #value);
+    let tracking = registry_tracking(instrument);
     quote! {{
+        #tracking
         #site
         if #krate::__private::enabled() {
             __SIGNALRY_METRIC.record(#value, &[#attributes]);
@@ -89,7 +106,9 @@ pub(crate) fn measured(measured: &Measured) -> TokenStream {
     } else {
         quote!(::std::vec![#attributes])
     };
+    let tracking = registry_tracking(instrument);
     let prologue = quote! {
+        #tracking
         #site
         let #call = #krate::__private::MeasuredCall::start(&__SIGNALRY_METRIC, || #attributes);
     };
@@ -123,7 +142,9 @@ fn observation(recording: &Recording) -> TokenStream {
     );
     let callback = &recording.value;
     let callback = quote_spanned!(callback.span()=> #callback);
-    quote! {
+    let tracking = registry_tracking(&recording.instrument);
+    quote! {{
+        #tracking
         #krate::__private::#register(#name, #unit, #description, #callback)
-    }
+    }}
 }

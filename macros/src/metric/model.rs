@@ -3,6 +3,8 @@
 //! function ([`Measured`]).
 
 use proc_macro2::Span;
+use std::path::PathBuf;
+
 use syn::{parse_quote, Expr, ItemFn, Path};
 
 use super::args::{Call, Options};
@@ -10,6 +12,7 @@ use crate::attributes::Conversion;
 use crate::body::Body;
 use crate::declared;
 use crate::diagnostics::Diagnostics;
+use crate::registry::{Registry, Violation};
 use crate::validate::{self, Guideline, InstrumentKind, UniqueKeys};
 
 /// A checked instrument.
@@ -21,6 +24,9 @@ pub(crate) struct Instrument {
     /// Key, value, conversion.
     pub(crate) attributes: Vec<(String, Expr, Conversion)>,
     pub(crate) krate: Path,
+    /// The registry file this use was checked against, which the expansion includes so that
+    /// editing it rebuilds the crate.
+    pub(crate) registry: Option<PathBuf>,
 }
 
 impl Instrument {
@@ -78,11 +84,13 @@ impl Instrument {
         for field in &options.attributes {
             keys.add(&field.key, field.key_span, diagnostics);
         }
+        let mut registry = None;
         if let (Some(location), true) = (location, diagnostics.is_empty()) {
             let keys = options.attributes.iter().map(|f| f.key.clone()).collect();
             if let Err(message) = declared::declare(&name, kind, &unit, keys, location) {
                 diagnostics.push(syn::Error::new(name_span, message));
             }
+            registry = check_registry(kind, &name, name_span, &unit, &options, diagnostics);
         }
         Self {
             kind,
@@ -95,8 +103,41 @@ impl Instrument {
                 .map(|f| (f.key, f.value, f.conversion))
                 .collect(),
             krate: options.krate.unwrap_or_else(|| parse_quote!(::signalry)),
+            registry,
         }
     }
+}
+
+/// Checks a use against the crate's `telemetry.yaml`, if it has one; returns its path.
+fn check_registry(
+    kind: InstrumentKind,
+    name: &str,
+    name_span: Span,
+    unit: &str,
+    options: &Options,
+    diagnostics: &mut Diagnostics,
+) -> Option<PathBuf> {
+    let registry = match Registry::for_current_crate() {
+        Ok(registry) => registry?,
+        Err(error) => {
+            diagnostics.push(syn::Error::new(name_span, error.to_string()));
+            return None;
+        }
+    };
+    let keys: Vec<&str> = options.attributes.iter().map(|f| f.key.as_str()).collect();
+    for violation in registry.check_metric(name, kind, unit, &keys) {
+        // An unknown key is reported at the key, everything else at the name.
+        let span = match &violation {
+            Violation::UnknownAttribute { key, .. } => options
+                .attributes
+                .iter()
+                .find(|f| &f.key == key)
+                .map_or(name_span, |f| f.key_span),
+            _ => name_span,
+        };
+        diagnostics.push(syn::Error::new(span, violation.message(registry.path())));
+    }
+    Some(registry.path().to_path_buf())
 }
 
 /// `counter!("name", value, ...)` and the other recording macros.

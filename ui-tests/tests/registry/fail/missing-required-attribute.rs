@@ -1,0 +1,3 @@
+fn main() {
+    signalry::counter!("orders.created", 1, unit = "{order}", attributes(payment.method = "card"));
+}

@@ -1,0 +1,6 @@
+#[signalry::metric(counter)]
+fn handle() {}
+
+fn main() {
+    handle();
+}

@@ -1,0 +1,3 @@
+fn main() {
+    signalry::counter!("orders.craeted", 1, unit = "{order}", attributes(order.kind = "express"));
+}

@@ -1,0 +1,3 @@
+fn main() {
+    signalry::gauge!("queue.size", 3.0, unit = "{item}");
+}
