@@ -1,6 +1,7 @@
 //! The README's first command: `cargo run --example quickstart`.
 //!
-//! With nothing configured, the spans print to the console as a tree. Point it at a collector
+//! With nothing configured, the spans print to the console as a tree, and the metrics as a
+//! summary at exit; the metrics are checked at compile time against `telemetry.yaml`. Point it at a collector
 //! and the same spans go out over OTLP:
 //!
 //! ```text
@@ -25,6 +26,8 @@ impl fmt::Display for CardDeclined {
 impl std::error::Error for CardDeclined {}
 
 #[signalry::traced(name = "orders.handle", kind = server)]
+#[signalry::metric(counter, name = "orders.handled", unit = "{order}", attributes(order.channel = "web"))]
+#[signalry::metric(histogram, name = "orders.handle.duration")]
 async fn handle_order(order_id: u64) -> Result<u32, CardDeclined> {
     let items = check_stock(order_id).await;
     charge(order_id, items)?;
