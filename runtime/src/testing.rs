@@ -63,6 +63,27 @@ pub async fn capture_future<F: Future>(future: F) -> (F::Output, Captured) {
     (value, session.finish())
 }
 
+/// Every metric name this process has seen recorded with two kinds, units or attribute sets
+/// (by call sites in different crates: within a crate that is a compile error), one line each.
+pub fn metric_conflicts() -> Vec<String> {
+    crate::metrics::shapes::conflicts()
+}
+
+/// Fails the test if any metric name was recorded with two kinds, units or attribute sets;
+/// run it after the code under test has recorded.
+///
+/// # Panics
+/// With the conflicts, one per line.
+#[track_caller]
+pub fn assert_consistent_metrics() {
+    let conflicts = metric_conflicts();
+    assert!(
+        conflicts.is_empty(),
+        "inconsistent metrics:\n{}",
+        conflicts.join("\n")
+    );
+}
+
 /// The mark a capture puts in the context.
 #[derive(Clone)]
 struct CaptureKey(Arc<Buffer>);

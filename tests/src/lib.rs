@@ -45,3 +45,12 @@ pub fn run_probe(binary: &str, args: &[&str], vars: &[(&str, &str)]) -> Output {
     );
     output
 }
+
+/// Metric call sites that live in this crate, so that tests (each its own crate) can check
+/// what happens when two crates use one metric name differently.
+pub mod other_crate {
+    /// Counts one unit of work under `work.items`.
+    pub fn count_work_items() {
+        signalry::counter!("work.items", 1, unit = "{item}");
+    }
+}

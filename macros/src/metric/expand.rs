@@ -33,9 +33,16 @@ fn site(instrument: &Instrument) -> TokenStream {
         },
         Span::call_site(),
     );
+    let keys = instrument.attributes.iter().map(|(key, ..)| key);
     quote! {
         static __SIGNALRY_METRIC: #krate::__private::MetricSite<#krate::__private::#kind> =
-            #krate::__private::MetricSite::new(#name, #unit, #description);
+            #krate::__private::MetricSite::new(
+                #name,
+                #unit,
+                #description,
+                &[#(#keys),*],
+                module_path!(),
+            );
     }
 }
 
@@ -145,6 +152,6 @@ fn observation(recording: &Recording) -> TokenStream {
     let tracking = registry_tracking(&recording.instrument);
     quote! {{
         #tracking
-        #krate::__private::#register(#name, #unit, #description, #callback)
+        #krate::__private::#register(#name, #unit, #description, module_path!(), #callback)
     }}
 }

@@ -11,6 +11,7 @@
 pub(crate) mod console;
 pub(crate) mod observable;
 pub(crate) mod prometheus;
+pub(crate) mod shapes;
 
 use std::cell::Cell;
 use std::fmt;
@@ -138,6 +139,10 @@ pub struct MetricSite<K: InstrumentKind> {
     pub unit: &'static str,
     /// Description, or empty.
     pub description: &'static str,
+    /// The attribute keys written at the call site.
+    keys: &'static [&'static str],
+    /// `module_path!()` of the call site.
+    module: &'static str,
     first: OnceLock<(u64, K::Instrument)>,
     reinitialised: Mutex<Option<(u64, K::Instrument)>>,
     kind: PhantomData<K>,
@@ -155,11 +160,19 @@ impl<K: InstrumentKind> fmt::Debug for MetricSite<K> {
 
 impl<K: InstrumentKind> MetricSite<K> {
     /// A site for a `static`.
-    pub const fn new(name: &'static str, unit: &'static str, description: &'static str) -> Self {
+    pub const fn new(
+        name: &'static str,
+        unit: &'static str,
+        description: &'static str,
+        keys: &'static [&'static str],
+        module: &'static str,
+    ) -> Self {
         Self {
             name,
             unit,
             description,
+            keys,
+            module,
             first: OnceLock::new(),
             reinitialised: Mutex::new(None),
             kind: PhantomData,
@@ -191,7 +204,16 @@ impl<K: InstrumentKind> MetricSite<K> {
                     return;
                 };
                 let built = K::build(&pipeline.meter, self);
-                self.first.get_or_init(|| (generation, built))
+                self.first.get_or_init(|| {
+                    shapes::declare(shapes::Shape {
+                        name: self.name,
+                        kind: K::NAME,
+                        unit: self.unit,
+                        keys: self.keys,
+                        module: self.module,
+                    });
+                    (generation, built)
+                })
             }
         };
         if first.0 == generation {

@@ -73,8 +73,20 @@ fn register(
     name: &'static str,
     unit: &'static str,
     description: &'static str,
+    module: &'static str,
     kind: Kind,
 ) -> Observation {
+    super::shapes::declare(super::shapes::Shape {
+        name,
+        kind: match kind {
+            Kind::Counter(_) => "observable counter",
+            Kind::UpDown(_) => "observable updown",
+            Kind::Gauge(_) => "observable gauge",
+        },
+        unit,
+        keys: &[],
+        module,
+    });
     let active = Arc::new(AtomicBool::new(true));
     let registration = Registration {
         name,
@@ -98,9 +110,16 @@ pub fn observe_counter(
     name: &'static str,
     unit: &'static str,
     description: &'static str,
+    module: &'static str,
     callback: impl Fn(&Observer<'_, u64>) + Send + Sync + 'static,
 ) -> Observation {
-    register(name, unit, description, Kind::Counter(Arc::new(callback)))
+    register(
+        name,
+        unit,
+        description,
+        module,
+        Kind::Counter(Arc::new(callback)),
+    )
 }
 
 /// Registers a callback reporting an `i64` sum that goes up and down
@@ -109,9 +128,16 @@ pub fn observe_updown(
     name: &'static str,
     unit: &'static str,
     description: &'static str,
+    module: &'static str,
     callback: impl Fn(&Observer<'_, i64>) + Send + Sync + 'static,
 ) -> Observation {
-    register(name, unit, description, Kind::UpDown(Arc::new(callback)))
+    register(
+        name,
+        unit,
+        description,
+        module,
+        Kind::UpDown(Arc::new(callback)),
+    )
 }
 
 /// Registers a callback reporting an `f64` gauge (`observable_gauge!`).
@@ -119,9 +145,16 @@ pub fn observe_gauge(
     name: &'static str,
     unit: &'static str,
     description: &'static str,
+    module: &'static str,
     callback: impl Fn(&Observer<'_, f64>) + Send + Sync + 'static,
 ) -> Observation {
-    register(name, unit, description, Kind::Gauge(Arc::new(callback)))
+    register(
+        name,
+        unit,
+        description,
+        module,
+        Kind::Gauge(Arc::new(callback)),
+    )
 }
 
 /// Registers every observable instrument on a new pipeline's meter; the returned instruments
