@@ -135,6 +135,7 @@ fn prometheus_scrapes_what_the_macros_recorded() {
         (r#"probe_request_duration_seconds_bucket{le="0.1"}"#, 0.0),
         ("probe_queue_fill_ratio", 0.5),
         ("probe_queue_size", 2.0),
+        ("probe_job_duration_seconds_sum", 0.25),
         (r#"target_info{service_name="prometheus-probe"}"#, 1.0),
     ];
     for (query, value) in expected {

@@ -530,6 +530,30 @@ mod tests {
     }
 
     #[test]
+    fn milliseconds_are_exported_as_seconds() {
+        let served = serve();
+        let histogram = meter(&served.provider)
+            .f64_histogram("jobs.duration")
+            .with_unit("ms")
+            .with_description("Job time")
+            .with_boundaries(vec![100.0, 250.0, 1000.0])
+            .build();
+        histogram.record(250.0, &[]);
+        histogram.record(40.0, &[]);
+        let body = get(served.address, "/metrics");
+        assert!(
+            body.contains("# TYPE jobs_duration_seconds histogram"),
+            "{body}"
+        );
+        assert!(!body.contains("milliseconds"), "{body}");
+        assert!(body.contains(r#"jobs_duration_seconds_bucket{otel_scope_name="checkout",otel_scope_version="1.2.3",le="0.1"} 1"#), "{body}");
+        assert!(body.contains(r#"jobs_duration_seconds_bucket{otel_scope_name="checkout",otel_scope_version="1.2.3",le="0.25"} 2"#), "{body}");
+        assert!(body.contains(r#"jobs_duration_seconds_sum{otel_scope_name="checkout",otel_scope_version="1.2.3"} 0.29"#), "{body}");
+        assert!(body.contains(r#"jobs_duration_seconds_count{otel_scope_name="checkout",otel_scope_version="1.2.3"} 2"#), "{body}");
+        drop(served.endpoint);
+    }
+
+    #[test]
     fn scrapes_counters_gauges_and_histograms() {
         let served = serve();
         let meter = meter(&served.provider);

@@ -26,6 +26,13 @@ fn main() {
         description = "Time to handle a request"
     );
     signalry::gauge!("probe.queue.fill", 0.5, unit = "1");
+    // In milliseconds here; Prometheus gets seconds.
+    signalry::histogram!(
+        "probe.job.duration",
+        250.0,
+        unit = "ms",
+        description = "Job time"
+    );
     signalry::updown!(
         "probe.queue.size",
         2,

@@ -12,9 +12,10 @@
 //! 2. [`encode`] prints the families: `# HELP`, `# TYPE`, then one line per series, with
 //!    `_bucket{le=...}` (cumulative, up to `+Inf`), `_sum` and `_count` for histograms.
 //!
-//! The output passes `promtool check metrics`, save for what only the instrument's author can
-//! change, such as a unit that is not a base unit (`ms` becomes `_milliseconds`, which promtool
-//! would have in seconds) or a camelCase attribute key.
+//! The output passes `promtool check metrics`. Metrics in `ms` are exported in seconds
+//! (`_seconds`, values and bucket bounds divided by 1000), since Prometheus keeps time in base
+//! units; what only the instrument's author can change, such as a camelCase attribute key or
+//! a unit like `min`, is exported as it is.
 
 use std::collections::btree_map::Entry;
 use std::collections::BTreeMap;
@@ -70,6 +71,19 @@ pub(super) enum SeriesValue {
     Histogram(HistogramValue),
 }
 
+impl SeriesValue {
+    /// Multiplies every measured quantity (not the counts) by `factor`.
+    fn scale(&mut self, factor: f64) {
+        match self {
+            Self::Number(number) => *number = number.scaled(factor),
+            Self::Histogram(histogram) => {
+                histogram.bounds.iter_mut().for_each(|b| *b *= factor);
+                histogram.sum = histogram.sum.map(|sum| sum.scaled(factor));
+            }
+        }
+    }
+}
+
 /// A cumulative histogram point.
 #[derive(Debug, PartialEq)]
 pub(super) struct HistogramValue {
@@ -92,6 +106,15 @@ pub(super) enum Number {
 }
 
 impl Number {
+    #[allow(clippy::cast_precision_loss)] // a unit conversion of measured values
+    fn scaled(self, factor: f64) -> Self {
+        match self {
+            Self::U64(v) => Self::F64(v as f64 * factor),
+            Self::I64(v) => Self::F64(v as f64 * factor),
+            Self::F64(v) => Self::F64(v * factor),
+        }
+    }
+
     fn is_negative(self) -> bool {
         match self {
             Self::U64(_) => false,
@@ -239,7 +262,16 @@ fn translate(metric: &Metric, scope: &[(&'static str, &str)]) -> Result<Option<F
         AggregatedMetrics::U64(data) => points(data, scope),
         AggregatedMetrics::I64(data) => points(data, scope),
     }?;
-    let name = metric_name(metric.name(), metric.unit(), points.kind, points.otel_gauge);
+    let mut points = points;
+    // Prometheus keeps time in seconds (promtool flags `_milliseconds`): a metric in `ms` is
+    // exported in `s`, values and bucket bounds divided by 1000.
+    let unit = if metric.unit() == "ms" {
+        points.series.iter_mut().for_each(|s| s.value.scale(0.001));
+        "s"
+    } else {
+        metric.unit()
+    };
+    let name = metric_name(metric.name(), unit, points.kind, points.otel_gauge);
     if name == TARGET_INFO {
         return Err(format!("{TARGET_INFO} is reserved for the resource"));
     }
