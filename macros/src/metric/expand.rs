@@ -91,11 +91,29 @@ pub(crate) fn recording(recording: &Recording) -> TokenStream {
     let value = &recording.value;
     let value = quote_spanned!(value.span()=> #value);
     let tracking = registry_tracking(instrument);
+    // Attributes that are all literals are the same on every call: built once, on first use.
+    let all_literal = !instrument.attributes.is_empty()
+        && instrument.attributes.iter().all(|(_, expr, conversion)| {
+            *conversion == Conversion::Native && matches!(expr, syn::Expr::Lit(_))
+        });
+    let record = if all_literal {
+        quote! {
+            static __SIGNALRY_ATTRIBUTES: ::std::sync::OnceLock<
+                ::std::vec::Vec<#krate::__private::KeyValue>,
+            > = ::std::sync::OnceLock::new();
+            __SIGNALRY_METRIC.record(
+                #value,
+                __SIGNALRY_ATTRIBUTES.get_or_init(|| ::std::vec![#attributes]),
+            );
+        }
+    } else {
+        quote!(__SIGNALRY_METRIC.record(#value, &[#attributes]);)
+    };
     quote! {{
         #tracking
         #site
         if #krate::__private::enabled() {
-            __SIGNALRY_METRIC.record(#value, &[#attributes]);
+            #record
         }
     }}
 }

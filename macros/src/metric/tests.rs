@@ -131,3 +131,16 @@ fn observable_gauge_registers_its_callback() {
         )
     ));
 }
+
+#[test]
+fn literal_attributes_are_built_once() {
+    insta::assert_snapshot!(expand(
+        InstrumentKind::Counter,
+        quote!(
+            "http.server.requests",
+            1,
+            unit = "{request}",
+            attributes(http.request.method = "GET", http.route = "/orders")
+        )
+    ));
+}
