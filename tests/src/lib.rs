@@ -54,3 +54,53 @@ pub mod other_crate {
         signalry::counter!("work.items", 1, unit = "{item}");
     }
 }
+
+/// A console destination that tests can read back, for whole-pipeline checks of what the
+/// console exporter prints.
+pub mod console {
+    use std::io::Write;
+    use std::sync::{Arc, Mutex, PoisonError};
+
+    use signalry::config::{ExporterKind, Signal};
+
+    /// Bytes written by the console exporter, shared with the test.
+    #[derive(Clone, Debug, Default)]
+    pub struct SharedConsole(Arc<Mutex<Vec<u8>>>);
+
+    impl Write for SharedConsole {
+        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
+            self.0
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .extend_from_slice(bytes);
+            Ok(bytes.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    impl SharedConsole {
+        /// Everything written so far.
+        pub fn text(&self) -> String {
+            String::from_utf8_lossy(&self.0.lock().unwrap_or_else(PoisonError::into_inner))
+                .into_owned()
+        }
+    }
+
+    /// Runs `during` under a pipeline that only exports metrics, to the console, and returns
+    /// what it printed (the metrics summary, at shutdown).
+    pub fn metrics_summary(during: impl FnOnce()) -> String {
+        let console = SharedConsole::default();
+        let guard = signalry::builder()
+            .exporters(Signal::Traces, &[])
+            .exporters(Signal::Logs, &[])
+            .exporters(Signal::Metrics, &[ExporterKind::Console])
+            .console_output(console.clone())
+            .init();
+        during();
+        drop(guard);
+        console.text()
+    }
+}

@@ -2,48 +2,11 @@
 //! time, through every pipeline, until their `Observation` is dropped. In a binary of its own,
 //! since it starts and stops pipelines.
 
-use std::io::Write;
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
-use signalry::config::{ExporterKind, Signal};
 use signalry::otel::KeyValue;
-
-#[derive(Clone, Default)]
-struct Shared(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Shared {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
-
-/// Runs a pipeline that only exports metrics, to the console, and returns the summary.
-fn metrics_summary(during: impl FnOnce()) -> String {
-    let console = Shared::default();
-    let guard = signalry::builder()
-        .exporters(Signal::Traces, &[])
-        .exporters(Signal::Logs, &[])
-        .exporters(Signal::Metrics, &[ExporterKind::Console])
-        .console_output(console.clone())
-        .init();
-    during();
-    drop(guard);
-    let bytes = console
-        .0
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .clone();
-    String::from_utf8_lossy(&bytes).into_owned()
-}
+use signalry_tests::console::metrics_summary;
 
 fn line<'a>(summary: &'a str, name: &str) -> Option<&'a str> {
     summary.lines().find(|l| l.contains(name))
