@@ -8,6 +8,7 @@ mod attributes;
 mod body;
 mod declared;
 mod diagnostics;
+mod event;
 mod metric;
 mod registry;
 mod traced;
@@ -110,4 +111,10 @@ pub fn observable_gauge(input: TokenStream) -> TokenStream {
         Some(&call_site()),
     )
     .into()
+}
+
+/// Makes a struct a typed structured event. See `signalry::TelemetryEvent`.
+#[proc_macro_derive(TelemetryEvent, attributes(event))]
+pub fn telemetry_event(input: TokenStream) -> TokenStream {
+    event::derive(input.into(), Some(&call_site())).into()
 }

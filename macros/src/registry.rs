@@ -310,13 +310,6 @@ impl Registry {
     }
 
     /// Everything wrong with emitting event `name` with attribute `keys`.
-    #[cfg_attr(
-        not(test),
-        expect(
-            dead_code,
-            reason = "the TelemetryEvent derive (issue 5) checks events against the registry"
-        )
-    )]
     pub(crate) fn check_event(&self, name: &str, keys: &[&str]) -> Vec<Violation> {
         let Some(event) = self.events.get(name) else {
             return vec![Violation::UnknownEvent {

@@ -36,7 +36,58 @@ pub mod testing;
 mod traces;
 mod values;
 
+pub use crate::logs::TelemetryEvent;
 pub use crate::metrics::observable::{Observation, Observer};
+/// Makes a struct a typed structured event: each field an attribute of an OpenTelemetry
+/// LogRecord with an event name, emitted with [`TelemetryEvent::emit`] and correlated with the
+/// current span.
+///
+/// ```
+/// use signalry::TelemetryEvent as _;
+///
+/// #[derive(signalry::TelemetryEvent)]
+/// #[event(name = "order.failed", severity = error, body = "order {order_id} failed")]
+/// struct OrderFailed<'a> {
+///     #[event(rename = "order.id")]
+///     order_id: u64,
+///     reason: &'a str,
+///     #[event(redact)]
+///     card_number: &'a str,
+///     #[event(truncate = 8)]
+///     detail: String,
+///     coupon: Option<&'a str>,
+///     items: Vec<u32>,
+/// }
+///
+/// let ((), captured) = signalry::testing::capture(|| {
+///     OrderFailed {
+///         order_id: 7,
+///         reason: "declined",
+///         card_number: "4111 1111 1111 1111",
+///         detail: "insufficient funds".to_owned(),
+///         coupon: None,
+///         items: vec![1, 2],
+///     }
+///     .emit();
+/// });
+/// let event = captured.events("order.failed").next().expect("emitted");
+/// assert_eq!(event.attribute("reason"), Some(&"declined".into()));
+/// assert_eq!(event.attribute("card_number"), Some(&"[REDACTED]".into()));
+/// assert_eq!(event.attribute("detail"), Some(&"insuffic".into()));
+/// assert_eq!(event.attribute("detail.truncated"), Some(&true.into()));
+/// assert_eq!(event.attribute("coupon"), None);
+/// ```
+///
+/// Container options, `#[event(...)]` on the struct: `name = "..."` (default: the type's name
+/// in dotted lowercase, `OrderFailed` → `order.failed`), `severity = trace|debug|info|warn|
+/// error|fatal` (default `info`), `body = "template {field}"`, `crate = path`. Field options:
+/// `skip`, `rename = "dotted.key"`, `display`, `debug`, `redact` (the attribute says
+/// `[REDACTED]`; the value never leaves the process), `truncate = N` (text cut to N bytes on a
+/// character boundary, with `<key>.truncated = true` when cut). Integers, floats, bools and
+/// strings are native; `Option::None` leaves the attribute out; `Vec`s and slices become
+/// arrays. The name and keys are checked at compile time like metric names, and against the
+/// crate's `telemetry.yaml` (`type: event` groups) when there is one.
+pub use signalry_macros::TelemetryEvent;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -551,7 +602,9 @@ impl Drop for Guard {
 /// What the macros' generated code uses. Not a public API: it changes without notice.
 #[doc(hidden)]
 pub mod __private {
-    pub use crate::logs::EventSite;
+    pub use crate::logs::{
+        truncated, EventAttributes, EventSite, EventValue, TruncatableText, REDACTED,
+    };
     pub use crate::metrics::observable::{observe_counter, observe_gauge, observe_updown};
     pub use crate::metrics::{
         CallKind, CounterKind, GaugeKind, HistogramKind, InstrumentKind, MeasuredCall, MetricSite,

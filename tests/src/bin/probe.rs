@@ -7,16 +7,21 @@
 
 use std::time::{Duration, Instant};
 
-use signalry::__private::{AnyValue, EventSite, Key, Severity};
+use signalry::TelemetryEvent as _;
 
-static ORDER_FAILED: EventSite = EventSite {
-    name: "probe.order.failed",
-    severity: Severity::Error,
-};
-static ITEM: EventSite = EventSite {
-    name: "probe.item",
-    severity: Severity::Info,
-};
+#[derive(signalry::TelemetryEvent)]
+#[event(name = "probe.order.failed", severity = error, body = "order failed")]
+struct OrderFailed {
+    #[event(rename = "order.id")]
+    order: u64,
+}
+
+#[derive(signalry::TelemetryEvent)]
+#[event(name = "probe.item")]
+struct Item {
+    #[event(rename = "item.index")]
+    index: u64,
+}
 
 #[derive(Debug)]
 struct Declined;
@@ -58,12 +63,7 @@ async fn lookup(order: u64) {
 #[signalry::traced(name = "probe.charge")]
 fn charge(order: u64) -> Result<(), Declined> {
     if order.is_multiple_of(2) {
-        ORDER_FAILED.emit(Some(AnyValue::from("order failed")), || {
-            vec![(
-                Key::from_static_str("order.id"),
-                AnyValue::Int(order.cast_signed()),
-            )]
-        });
+        OrderFailed { order }.emit();
         return Err(Declined);
     }
     Ok(())
@@ -71,12 +71,7 @@ fn charge(order: u64) -> Result<(), Declined> {
 
 #[signalry::traced(name = "probe.item")]
 fn item(i: u64) {
-    ITEM.emit(None, || {
-        vec![(
-            Key::from_static_str("item.index"),
-            AnyValue::Int(i.cast_signed()),
-        )]
-    });
+    Item { index: i }.emit();
     signalry::counter!(
         "probe.items",
         1,
