@@ -871,3 +871,29 @@ pub mod observed {
         ]
     }
 }
+
+/// `#[derive(TelemetryEvent)]` under the same pedantic lints.
+pub mod events {
+    use signalry::TelemetryEvent as _;
+
+    /// An order that could not be completed.
+    #[derive(Debug, signalry::TelemetryEvent)]
+    #[event(name = "order.failed", severity = error, body = "order {id} failed")]
+    pub struct OrderFailed {
+        /// The order.
+        #[event(rename = "order.id")]
+        pub id: u64,
+        /// How it ships.
+        #[event(rename = "order.kind")]
+        pub kind: String,
+    }
+
+    /// Emits one.
+    pub fn fail(id: u64) {
+        OrderFailed {
+            id,
+            kind: "express".to_owned(),
+        }
+        .emit();
+    }
+}

@@ -14,3 +14,10 @@ fn metric() {
     cases.compile_fail("tests/metric/fail/*.rs");
     cases.pass("tests/metric/pass/*.rs");
 }
+
+#[test]
+fn event() {
+    let cases = trybuild::TestCases::new();
+    cases.compile_fail("tests/event/fail/*.rs");
+    cases.pass("tests/event/pass/*.rs");
+}

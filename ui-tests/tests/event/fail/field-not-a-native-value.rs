@@ -1,0 +1,8 @@
+struct Money(u64);
+
+#[derive(signalry::TelemetryEvent)]
+struct Paid {
+    amount: Money,
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+#[derive(signalry::TelemetryEvent)]
+enum Outcome {
+    Ok,
+    Failed,
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+#[derive(signalry::TelemetryEvent)]
+struct Login {
+    #[event(redact, display)]
+    password: String,
+}
+
+fn main() {}

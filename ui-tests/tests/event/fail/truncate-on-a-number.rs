@@ -1,0 +1,7 @@
+#[derive(signalry::TelemetryEvent)]
+struct Ran {
+    #[event(truncate = 10)]
+    status: i32,
+}
+
+fn main() {}

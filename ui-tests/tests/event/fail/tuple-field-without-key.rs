@@ -1,0 +1,4 @@
+#[derive(signalry::TelemetryEvent)]
+struct JobDone(u64);
+
+fn main() {}

@@ -1,0 +1,7 @@
+#[derive(signalry::TelemetryEvent)]
+#[event(colour = "red")]
+struct OrderFailed {
+    id: u64,
+}
+
+fn main() {}

@@ -1,0 +1,7 @@
+#[derive(signalry::TelemetryEvent)]
+struct OrderFailed {
+    #[event(compress)]
+    id: u64,
+}
+
+fn main() {}

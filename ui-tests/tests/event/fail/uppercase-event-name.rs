@@ -1,0 +1,7 @@
+#[derive(signalry::TelemetryEvent)]
+#[event(name = "Order.Failed")]
+struct OrderFailed {
+    id: u64,
+}
+
+fn main() {}
