@@ -63,69 +63,54 @@ impl Event {
         let mut severity: Option<&'static str> = None;
         let mut body: Option<LitStr> = None;
         let mut krate: Option<Path> = None;
-        for attr in input.attrs.iter().filter(|a| a.path().is_ident("event")) {
-            let mut errors = Vec::new();
-            let result = attr.parse_nested_meta(|meta| {
-                let mut option_of = |meta: &syn::meta::ParseNestedMeta<'_>| -> syn::Result<()> {
-                    let option = meta
-                        .path
-                        .get_ident()
-                        .map(ToString::to_string)
-                        .unwrap_or_default();
-                    let once = |set: bool| {
-                        if set {
-                            Err(meta.error(format!("`{option}` is given twice; keep one")))
-                        } else {
-                            Ok(())
-                        }
-                    };
-                    match option.as_str() {
-                        "name" => {
-                            once(name.is_some())?;
-                            name = Some(meta.value()?.parse()?);
-                        }
-                        "severity" => {
-                            once(severity.is_some())?;
-                            let ident: Ident = meta.value()?.parse()?;
-                            let found = SEVERITIES.iter().find(|(word, _)| ident == word);
-                            severity =
-                                Some(found.map(|(_, variant)| *variant).ok_or_else(|| {
-                                    syn::Error::new(
-                                        ident.span(),
-                                        format!(
-                                    "unknown severity `{ident}`; expected one of: trace, debug, \
-                                     info, warn, error, fatal"
-                                ),
-                                    )
-                                })?);
-                        }
-                        "body" => {
-                            once(body.is_some())?;
-                            body = Some(meta.value()?.parse()?);
-                        }
-                        "crate" => {
-                            once(krate.is_some())?;
-                            krate = Some(meta.value()?.parse()?);
-                        }
-                        _ => {
-                            return Err(meta.error(format!(
-                            "unknown event option `{option}`; valid options: {CONTAINER_OPTIONS}"
-                        )))
-                        }
-                    }
+        each_option(&input.attrs, &mut diagnostics, |meta| {
+            let option = meta
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let once = |set: bool| {
+                if set {
+                    Err(meta.error(format!("`{option}` is given twice; keep one")))
+                } else {
                     Ok(())
-                };
-                // An option with an error is reported and skipped; the next is still checked.
-                if let Err(error) = option_of(&meta) {
-                    errors.push(error);
-                    crate::attributes::skip_to_comma(meta.input);
                 }
-                Ok(())
-            });
-            for error in errors.into_iter().chain(result.err()) {
-                diagnostics.push(error);
+            };
+            match option.as_str() {
+                "name" => {
+                    once(name.is_some())?;
+                    name = Some(meta.value()?.parse()?);
+                }
+                "severity" => {
+                    once(severity.is_some())?;
+                    let ident: Ident = meta.value()?.parse()?;
+                    let found = SEVERITIES.iter().find(|(word, _)| ident == word);
+                    severity = Some(found.map(|(_, variant)| *variant).ok_or_else(|| {
+                        syn::Error::new(
+                            ident.span(),
+                            format!(
+                                "unknown severity `{ident}`; expected one of: trace, debug, \
+                                     info, warn, error, fatal"
+                            ),
+                        )
+                    })?);
+                }
+                "body" => {
+                    once(body.is_some())?;
+                    body = Some(meta.value()?.parse()?);
+                }
+                "crate" => {
+                    once(krate.is_some())?;
+                    krate = Some(meta.value()?.parse()?);
+                }
+                _ => {
+                    return Err(meta.error(format!(
+                        "unknown event option `{option}`; valid options: {CONTAINER_OPTIONS}"
+                    )))
+                }
             }
-        }
+            Ok(())
+        });
 
         let fields = match &input.data {
             Data::Struct(data) => fields(&data.fields, &mut diagnostics),
@@ -218,48 +203,35 @@ fn fields(fields: &Fields, diagnostics: &mut Diagnostics) -> Vec<Field> {
         let mut skip = false;
         let mut rename: Option<LitStr> = None;
         let mut recordings: Vec<(Recording, Span)> = Vec::new();
-        for attr in field.attrs.iter().filter(|a| a.path().is_ident("event")) {
-            let mut errors = Vec::new();
-            let result = attr.parse_nested_meta(|meta| {
-                let mut option_of = |meta: &syn::meta::ParseNestedMeta<'_>| -> syn::Result<()> {
-                    let option = meta
-                        .path
-                        .get_ident()
-                        .map(ToString::to_string)
-                        .unwrap_or_default();
-                    let span = meta.path.span();
-                    match option.as_str() {
-                        "skip" => skip = true,
-                        "rename" => rename = Some(meta.value()?.parse()?),
-                        "display" => recordings.push((Recording::Display, span)),
-                        "debug" => recordings.push((Recording::Debug, span)),
-                        "redact" => recordings.push((Recording::Redacted, span)),
-                        "truncate" => {
-                            let bytes: LitInt = meta.value()?.parse()?;
-                            let bytes: usize = bytes.base10_parse()?;
-                            if bytes == 0 {
-                                return Err(meta.error("`truncate` keeps at least one byte"));
-                            }
-                            recordings.push((Recording::Truncated(bytes), span));
-                        }
-                        _ => {
-                            return Err(meta.error(format!(
-                                "unknown field option `{option}`; valid options: {FIELD_OPTIONS}"
-                            )))
-                        }
+        each_option(&field.attrs, diagnostics, |meta| {
+            let option = meta
+                .path
+                .get_ident()
+                .map(ToString::to_string)
+                .unwrap_or_default();
+            let span = meta.path.span();
+            match option.as_str() {
+                "skip" => skip = true,
+                "rename" => rename = Some(meta.value()?.parse()?),
+                "display" => recordings.push((Recording::Display, span)),
+                "debug" => recordings.push((Recording::Debug, span)),
+                "redact" => recordings.push((Recording::Redacted, span)),
+                "truncate" => {
+                    let bytes: LitInt = meta.value()?.parse()?;
+                    let bytes: usize = bytes.base10_parse()?;
+                    if bytes == 0 {
+                        return Err(meta.error("`truncate` keeps at least one byte"));
                     }
-                    Ok(())
-                };
-                if let Err(error) = option_of(&meta) {
-                    errors.push(error);
-                    crate::attributes::skip_to_comma(meta.input);
+                    recordings.push((Recording::Truncated(bytes), span));
                 }
-                Ok(())
-            });
-            for error in errors.into_iter().chain(result.err()) {
-                diagnostics.push(error);
+                _ => {
+                    return Err(meta.error(format!(
+                        "unknown field option `{option}`; valid options: {FIELD_OPTIONS}"
+                    )))
+                }
             }
-        }
+            Ok(())
+        });
         if let [first, second, ..] = recordings.as_slice() {
             diagnostics.push(syn::Error::new(
                 second.1,
@@ -345,6 +317,28 @@ fn template_fields(
         rest = &rest[open + close + 1..];
     }
     members
+}
+
+/// Runs `option` on every option of every `#[event(...)]` among `attrs`. An option with an
+/// error is reported and skipped, so the next one is still checked.
+fn each_option(
+    attrs: &[syn::Attribute],
+    diagnostics: &mut Diagnostics,
+    mut option: impl FnMut(&syn::meta::ParseNestedMeta<'_>) -> syn::Result<()>,
+) {
+    for attr in attrs.iter().filter(|a| a.path().is_ident("event")) {
+        let mut errors = Vec::new();
+        let result = attr.parse_nested_meta(|meta| {
+            if let Err(error) = option(&meta) {
+                errors.push(error);
+                crate::attributes::skip_to_comma(meta.input);
+            }
+            Ok(())
+        });
+        for error in errors.into_iter().chain(result.err()) {
+            diagnostics.push(error);
+        }
+    }
 }
 
 /// `OrderFailed` → `order.failed`.
