@@ -128,6 +128,11 @@ pub(crate) enum Violation {
         name: String,
         key: String,
     },
+    /// A flattened field's prefix under which the event declares no attribute.
+    UndeclaredPrefix {
+        name: String,
+        prefix: String,
+    },
     UnknownEvent {
         name: String,
         suggestion: Option<String>,
@@ -190,6 +195,11 @@ impl Violation {
                      `attributes` of \"{name}\" there, or remove it here"
                 ),
             },
+            Violation::UndeclaredPrefix { name, prefix } => format!(
+                "the flattened field puts its attributes under \"{prefix}.\", but \"{name}\" \
+                 declares none there in {file}; declare them in its `attributes`, or rename the \
+                 field to the prefix they are declared under"
+            ),
             Violation::MissingRequiredAttribute { name, key } => format!(
                 "attribute \"{key}\" is required for \"{name}\" by {file}, but is not given \
                  here; add `{key} = ...`, or relax its `requirement_level` there"
@@ -310,15 +320,42 @@ impl Registry {
     }
 
     /// Everything wrong with emitting event `name` with attribute `keys`.
-    pub(crate) fn check_event(&self, name: &str, keys: &[&str]) -> Vec<Violation> {
+    pub(crate) fn check_event(
+        &self,
+        name: &str,
+        keys: &[&str],
+        flattened: &[&str],
+    ) -> Vec<Violation> {
         let Some(event) = self.events.get(name) else {
             return vec![Violation::UnknownEvent {
                 name: name.to_owned(),
                 suggestion: suggest(name, self.events.keys().map(String::as_str)),
             }];
         };
+        // A flattened field gives keys under `<prefix>.` that only its own type knows: the
+        // event must declare some under that prefix, and those count as given.
+        let under = |prefix: &str, key: &str| {
+            key.strip_prefix(prefix)
+                .is_some_and(|rest| rest.starts_with('.'))
+        };
         let mut violations = Vec::new();
-        check_attributes(name, &event.attributes, keys, &mut violations);
+        let mut given: Vec<&str> = keys.to_vec();
+        for prefix in flattened {
+            let declared: Vec<&str> = event
+                .attributes
+                .iter()
+                .map(|a| a.key.as_str())
+                .filter(|key| under(prefix, key))
+                .collect();
+            if declared.is_empty() {
+                violations.push(Violation::UndeclaredPrefix {
+                    name: name.to_owned(),
+                    prefix: (*prefix).to_owned(),
+                });
+            }
+            given.extend(declared);
+        }
+        check_attributes(name, &event.attributes, &given, &mut violations);
         violations
     }
 }
@@ -1489,7 +1526,7 @@ mod tests {
         )
         .is_empty());
         assert!(registry
-            .check_event("order.failed", &["order.kind"])
+            .check_event("order.failed", &["order.kind"], &[])
             .is_empty());
     }
 
@@ -1721,7 +1758,7 @@ mod tests {
     #[test]
     fn an_unknown_event_gets_the_closest_name() {
         let registry = parse(EXAMPLE);
-        let violations = registry.check_event("order.faild", &["order.kind"]);
+        let violations = registry.check_event("order.faild", &["order.kind"], &[]);
         assert!(matches!(
             violations.as_slice(),
             [Violation::UnknownEvent { name, suggestion: Some(close) }]
@@ -1733,7 +1770,7 @@ mod tests {
                 r#"event "order.faild" is not declared in telemetry.yaml; did you mean "order.failed"?"#
             ]
         );
-        let far = registry.check_event("cart.abandoned", &[]);
+        let far = registry.check_event("cart.abandoned", &[], &[]);
         assert_eq!(
             messages(&far),
             [
@@ -1747,7 +1784,7 @@ mod tests {
     fn metrics_and_events_are_separate_namespaces() {
         let registry = parse(EXAMPLE);
         assert!(matches!(
-            registry.check_event("orders.created", &[]).as_slice(),
+            registry.check_event("orders.created", &[], &[]).as_slice(),
             [Violation::UnknownEvent { .. }]
         ));
         assert!(matches!(
@@ -1762,7 +1799,7 @@ mod tests {
     fn event_attributes_are_checked_like_metric_attributes() {
         let registry = parse(EXAMPLE);
         // `ref: order.kind` inherits `required` from the definition.
-        let violations = registry.check_event("order.failed", &["order.knd"]);
+        let violations = registry.check_event("order.failed", &["order.knd"], &[]);
         assert!(matches!(
             violations.as_slice(),
             [
@@ -1880,7 +1917,7 @@ mod tests {
 "#;
         let registry = parse(text);
         assert!(matches!(
-            registry.check_event("b", &[]).as_slice(),
+            registry.check_event("b", &[], &[]).as_slice(),
             [Violation::MissingRequiredAttribute { key, .. }] if key == "shared.key"
         ));
     }
@@ -1900,8 +1937,36 @@ mod tests {
 "#;
         let registry = parse(text);
         assert!(registry
-            .check_event("order.failed", &["order.kind"])
+            .check_event("order.failed", &["order.kind"], &[])
             .is_empty());
+    }
+
+    #[test]
+    fn a_flattened_prefix_covers_the_attributes_declared_under_it() {
+        let text = r#"groups:
+  - id: event.request.done
+    type: event
+    name: request.done
+    attributes:
+      - id: outcome
+        type: string
+        requirement_level: required
+      - id: http.method
+        type: string
+        requirement_level: required
+"#;
+        let registry = parse(text);
+        assert!(registry
+            .check_event("request.done", &["outcome"], &["http"])
+            .is_empty());
+        assert!(matches!(
+            registry.check_event("request.done", &["outcome"], &[]).as_slice(),
+            [Violation::MissingRequiredAttribute { key, .. }] if key == "http.method"
+        ));
+        assert!(matches!(
+            registry.check_event("request.done", &["outcome", "http.method"], &["db"]).as_slice(),
+            [Violation::UndeclaredPrefix { prefix, .. }] if prefix == "db"
+        ));
     }
 
     #[test]

@@ -603,7 +603,8 @@ impl Drop for Guard {
 #[doc(hidden)]
 pub mod __private {
     pub use crate::logs::{
-        truncated, EventAttributes, EventSite, EventValue, TruncatableText, REDACTED,
+        truncated, EventAttributes, EventFields, EventSite, EventValue, Flatten, TruncatableText,
+        REDACTED,
     };
     pub use crate::metrics::observable::{observe_counter, observe_gauge, observe_updown};
     pub use crate::metrics::{

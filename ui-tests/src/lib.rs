@@ -896,4 +896,66 @@ pub mod events {
         }
         .emit();
     }
+
+    /// What happens to a background job: one event per variant, each counted.
+    #[derive(Debug, signalry::TelemetryEvent)]
+    #[event(name = "job", count = "jobs.events")]
+    pub enum JobEvent<'a> {
+        /// It started.
+        Started {
+            /// The job.
+            #[event(rename = "job.id")]
+            id: i64,
+            /// Always `running`.
+            #[event(rename = "job.outcome", count_by)]
+            outcome: &'a str,
+        },
+        /// It failed.
+        #[event(severity = error, body = "job {id} failed")]
+        Failed {
+            /// The job.
+            #[event(rename = "job.id")]
+            id: i64,
+            /// Why.
+            #[event(rename = "job.outcome", count_by)]
+            outcome: &'a str,
+        },
+    }
+
+    /// The request part of an event, only ever flattened.
+    #[derive(Debug, signalry::TelemetryEvent)]
+    #[event(nested)]
+    pub struct Request<'a> {
+        /// The HTTP method.
+        pub method: &'a str,
+    }
+
+    /// A request was served.
+    #[derive(Debug, signalry::TelemetryEvent)]
+    pub struct RequestDone<'a> {
+        /// What was asked.
+        #[event(flatten, rename = "http.request")]
+        pub request: Request<'a>,
+        /// How it went.
+        pub outcome: &'a str,
+    }
+
+    /// Emits each.
+    pub fn run(id: i64) {
+        JobEvent::Started {
+            id,
+            outcome: "running",
+        }
+        .emit();
+        JobEvent::Failed {
+            id,
+            outcome: "failed",
+        }
+        .emit();
+        RequestDone {
+            request: Request { method: "GET" },
+            outcome: "ok",
+        }
+        .emit();
+    }
 }

@@ -1,4 +1,5 @@
-//! `#[derive(TelemetryEvent)]`: a struct whose fields are the attributes of an event (an
+//! `#[derive(TelemetryEvent)]`: a struct (or each variant of an enum) whose fields are the
+//! attributes of an event (an
 //! OpenTelemetry LogRecord with an event name). Parse the container and field options into a
 //! [`model::Event`], check names and keys, then implement `signalry::TelemetryEvent`.
 

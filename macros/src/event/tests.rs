@@ -62,3 +62,110 @@ fn every_problem_is_reported_at_once() {
         }
     }));
 }
+
+#[test]
+fn an_enum_is_one_event_per_variant() {
+    insta::assert_snapshot!(derive(quote! {
+        #[event(name = "job", severity = info)]
+        enum JobEvent<'a> {
+            Started {
+                #[event(rename = "job.id")]
+                id: u64,
+            },
+            #[event(severity = error, body = "job failed: {reason}")]
+            Failed {
+                #[event(rename = "job.id")]
+                id: u64,
+                reason: &'a str,
+            },
+            #[event(name = "job.gave_up")]
+            Abandoned(#[event(rename = "job.id")] u64),
+            Idle,
+        }
+    }));
+}
+
+#[test]
+fn a_flattened_field_adds_its_attributes_under_a_prefix() {
+    insta::assert_snapshot!(derive(quote! {
+        struct RequestDone {
+            #[event(flatten)]
+            http: HttpInfo,
+            #[event(flatten, rename = "peer")]
+            client: Option<Peer>,
+            outcome: &'static str,
+        }
+    }));
+    insta::assert_snapshot!(derive(quote! {
+        #[event(nested)]
+        struct Peer {
+            address: String,
+        }
+    }));
+}
+
+#[test]
+fn a_counted_event_adds_one_to_its_counter() {
+    insta::assert_snapshot!(derive(quote! {
+        #[event(count = "cli.commands")]
+        struct CommandRan {
+            #[event(count_by)]
+            subcommand: String,
+            #[event(count_by, display, rename = "process.status")]
+            status: Status,
+            duration_ms: u64,
+        }
+    }));
+    insta::assert_snapshot!(derive(quote! {
+        #[event(name = "job", count = "jobs.events")]
+        enum JobEvent {
+            Started,
+            #[event(count = "jobs.failures")]
+            Failed {
+                #[event(count_by)]
+                reason: &'static str,
+            },
+        }
+    }));
+}
+
+#[test]
+fn flatten_count_and_enum_misuse_is_reported() {
+    insta::assert_snapshot!(derive(quote! {
+        #[event(body = "x")]
+        enum Bad {
+            #[event(crate = ::other)]
+            A {
+                #[event(count_by)]
+                a: u64,
+                #[event(flatten)]
+                http: Http,
+                #[event(rename = "http.method")]
+                method: String,
+                #[event(flatten, display)]
+                b: Http,
+                #[event(count_by, skip)]
+                c: u64,
+            },
+        }
+    }));
+    insta::assert_snapshot!(derive(quote! {
+        #[event(count = "secrets.seen", body = "{http}")]
+        struct Leaky {
+            #[event(count_by, redact)]
+            token: String,
+            #[event(flatten)]
+            http: Http,
+        }
+    }));
+}
+
+#[test]
+fn a_nested_type_has_nothing_only_an_event_has() {
+    insta::assert_snapshot!(derive(quote! {
+        #[event(nested, name = "peer", severity = warn, body = "{address}", count = "peers.seen")]
+        struct Peer {
+            address: String,
+        }
+    }));
+}

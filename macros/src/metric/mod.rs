@@ -29,6 +29,42 @@ pub(crate) fn record(
     }
 }
 
+/// One more on the counter `name`, with `attributes`: `#[event(count = "...")]`, checked and
+/// expanded as `counter!(name, 1, unit = "{event}", attributes(...), allow(...))` would be. `None` when
+/// the counter has problems, which are in `diagnostics`.
+pub(crate) fn count(
+    name: &syn::LitStr,
+    attributes: Vec<crate::attributes::Field>,
+    allow: Vec<syn::Ident>,
+    krate: Option<syn::Path>,
+    location: Option<&str>,
+    diagnostics: &mut Diagnostics,
+) -> Option<TokenStream> {
+    let call = args::Call {
+        name: name.clone(),
+        value: syn::parse_quote!(1),
+        options: args::Options {
+            unit: Some(syn::LitStr::new("{event}", name.span())),
+            attributes,
+            allow,
+            krate,
+            ..args::Options::default()
+        },
+    };
+    match model::Recording::new(
+        InstrumentKind::Counter,
+        call,
+        location,
+        Diagnostics::default(),
+    ) {
+        Ok(recording) => Some(expand::recording(&recording)),
+        Err(error) => {
+            diagnostics.push(error);
+            None
+        }
+    }
+}
+
 /// `#[metric(args)]` on `item`.
 pub(crate) fn measure(args: TokenStream, item: TokenStream, location: Option<&str>) -> TokenStream {
     let mut diagnostics = Diagnostics::default();

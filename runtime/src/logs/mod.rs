@@ -7,7 +7,7 @@ pub(crate) mod console;
 
 use std::sync::Arc;
 
-use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _, Severity};
+use opentelemetry::logs::{AnyValue, LogRecord as _, Logger, Severity};
 use opentelemetry::Key;
 use opentelemetry_sdk::logs::{BatchConfigBuilder, BatchLogProcessor, SdkLoggerProvider};
 use opentelemetry_sdk::Resource;
@@ -17,41 +17,39 @@ use crate::console::ConsoleOutput;
 use crate::pipeline::Exporters;
 use crate::state;
 
-/// What an event knows at compile time.
+/// What an event (or one variant of an event enum) knows at compile time.
 #[derive(Debug)]
 pub struct EventSite {
     /// The event name (OTLP `event_name`).
     pub name: &'static str,
     /// Severity.
     pub severity: Severity,
+    /// How many attributes its fields give at most (those of flattened fields not included):
+    /// room made before they are added.
+    pub attributes: usize,
 }
 
-impl EventSite {
-    /// Emits one event with `body` and `attributes`, both built only when telemetry is on.
-    #[inline]
-    pub fn emit(
-        &'static self,
-        body: impl FnOnce() -> Option<AnyValue>,
-        attributes: impl FnOnce() -> Vec<(Key, AnyValue)>,
-    ) {
-        if !state::enabled() {
-            return;
-        }
-        let Some(pipeline) = state::current() else {
-            return;
-        };
-        let mut record = pipeline.logger.create_log_record();
-        record.set_event_name(self.name);
-        record.set_target(self.name);
-        record.set_severity_number(self.severity);
-        record.set_severity_text(self.severity.name());
-        record.set_timestamp(std::time::SystemTime::now());
-        if let Some(body) = body() {
-            record.set_body(body);
-        }
-        record.add_attributes(attributes());
-        pipeline.logger.emit(record);
+/// Builds one record of `event` and hands it to `logger`, which copies the current trace and
+/// span ids into it.
+fn emit_with<L, E>(logger: &L, event: &E)
+where
+    L: Logger + ?Sized,
+    E: TelemetryEvent + ?Sized,
+{
+    let site = event.__site();
+    let mut record = logger.create_log_record();
+    record.set_event_name(site.name);
+    record.set_target(site.name);
+    record.set_severity_number(site.severity);
+    record.set_severity_text(site.severity.name());
+    record.set_timestamp(std::time::SystemTime::now());
+    if let Some(body) = event.__body() {
+        record.set_body(body);
     }
+    let mut attributes = EventAttributes(Vec::with_capacity(site.attributes), String::new());
+    event.__attributes(&mut attributes);
+    record.add_attributes(attributes.0);
+    logger.emit(record);
 }
 
 /// Builds the logger provider for the chosen exporters.
@@ -92,12 +90,117 @@ pub(crate) fn provider(
     builder.build()
 }
 
-/// A typed structured event: a struct whose fields become the attributes of an OpenTelemetry
-/// LogRecord. Derive it with `#[derive(signalry::TelemetryEvent)]`.
-pub trait TelemetryEvent {
-    /// Emits the event, correlated with the current span (its trace and span ids are copied
-    /// into the record). Does nothing when telemetry is off.
-    fn emit(&self);
+/// A typed structured event: a struct (or an enum, one event per variant) whose fields become
+/// the attributes of an OpenTelemetry LogRecord. Derive it with
+/// `#[derive(signalry::TelemetryEvent)]`; the derive writes the `__` methods, which are not
+/// meant to be called or written by hand.
+pub trait TelemetryEvent: EventFields {
+    /// Emits the event through signalry's pipeline, correlated with the current span (its trace
+    /// and span ids are copied into the record), and adds one to its `count` counter if it has
+    /// one. Does nothing beyond one atomic load when telemetry is off.
+    #[inline]
+    fn emit(&self) {
+        if !state::enabled() {
+            return;
+        }
+        self.__count();
+        if let Some(pipeline) = state::current() {
+            emit_with(&pipeline.logger, self);
+        }
+    }
+
+    /// Emits the event through `logger`, any OpenTelemetry logger, whether or not signalry was
+    /// initialised; correlated with the current span like [`emit`](Self::emit). Its `count`
+    /// counter, if it has one, is counted by signalry's pipeline when it is on.
+    fn emit_to<L: Logger + ?Sized>(&self, logger: &L)
+    where
+        Self: Sized,
+    {
+        self.__count();
+        emit_with(logger, self);
+    }
+
+    /// The event name this value is emitted with (for an enum, its variant's).
+    fn event_name(&self) -> &'static str {
+        self.__site().name
+    }
+
+    /// The severity this value is emitted with (for an enum, its variant's).
+    fn severity(&self) -> Severity {
+        self.__site().severity
+    }
+
+    #[doc(hidden)]
+    fn __site(&self) -> &'static EventSite;
+
+    #[doc(hidden)]
+    fn __body(&self) -> Option<AnyValue>;
+
+    #[doc(hidden)]
+    #[inline]
+    fn __count(&self) {}
+}
+
+/// The attributes of an event's fields: written by `#[derive(TelemetryEvent)]` for every event,
+/// and alone for `#[event(nested)]` types, which are only flattened into other events.
+pub trait EventFields {
+    #[doc(hidden)]
+    fn __attributes(&self, attributes: &mut EventAttributes);
+}
+
+/// A reference emits what it refers to.
+impl<T: TelemetryEvent + ?Sized> TelemetryEvent for &T {
+    #[inline]
+    fn __site(&self) -> &'static EventSite {
+        (**self).__site()
+    }
+
+    #[inline]
+    fn __body(&self) -> Option<AnyValue> {
+        (**self).__body()
+    }
+
+    #[inline]
+    fn __count(&self) {
+        (**self).__count();
+    }
+}
+
+impl<T: EventFields + ?Sized> EventFields for &T {
+    #[inline]
+    fn __attributes(&self, attributes: &mut EventAttributes) {
+        (**self).__attributes(attributes);
+    }
+}
+
+/// A field marked `#[event(flatten)]`: a type deriving `TelemetryEvent` (an event, or
+/// `#[event(nested)]` fields), whose attributes are added to the outer event's under a prefix,
+/// or an `Option` of one (`None` adds nothing).
+#[diagnostic::on_unimplemented(
+    message = "`#[event(flatten)]` needs a type deriving `TelemetryEvent`, but `{Self}` does not",
+    label = "not a TelemetryEvent",
+    note = "add `#[derive(signalry::TelemetryEvent)]` to the nested type (with \
+            `#[event(nested)]` if it is not an event of its own), or remove `flatten`"
+)]
+pub trait Flatten {
+    /// Adds the attributes of `self` to `attributes` (under the prefix already set there).
+    fn flatten_into(&self, attributes: &mut EventAttributes);
+}
+
+impl<T: EventFields + ?Sized> Flatten for T {
+    #[inline]
+    fn flatten_into(&self, attributes: &mut EventAttributes) {
+        self.__attributes(attributes);
+    }
+}
+
+impl<T: EventFields> Flatten for Option<T> {
+    #[inline]
+    fn flatten_into(&self, attributes: &mut EventAttributes) {
+        if let Some(inner) = self {
+            inner.__attributes(attributes);
+        }
+    }
 }
 
 /// A field value as an event attribute: integers, floats, bools, strings, `Option`s (`None`
@@ -219,43 +322,56 @@ impl<T: TruncatableText> TruncatableText for Option<T> {
     }
 }
 
-/// The attributes of one event as they are built.
+/// The attributes of one event as they are built: keys are the fields' static keys, under the
+/// prefix of the flattened fields being added.
 #[derive(Debug, Default)]
-pub struct EventAttributes(Vec<(Key, AnyValue)>);
+pub struct EventAttributes(Vec<(Key, AnyValue)>, String);
 
 impl EventAttributes {
-    /// Room for `n` attributes.
-    pub fn with_capacity(n: usize) -> Self {
-        Self(Vec::with_capacity(n))
-    }
-
-    /// Adds `key` when `value` is present.
-    pub fn add(&mut self, key: &'static str, value: Option<AnyValue>) {
-        if let Some(value) = value {
-            self.0.push((Key::from_static_str(key), value));
+    /// The key `key` under the current prefix: static when there is none, built otherwise.
+    fn key(&self, key: &'static str) -> Key {
+        if self.1.is_empty() {
+            Key::from_static_str(key)
+        } else {
+            Key::from(format!("{}{key}", self.1))
         }
     }
 
-    /// Adds `key` cut to `max_bytes`, and `<key>.truncated = true` when it was cut.
+    /// Adds `key` when `value` is present.
+    #[inline]
+    pub fn add(&mut self, key: &'static str, value: Option<AnyValue>) {
+        if let Some(value) = value {
+            let key = self.key(key);
+            self.0.push((key, value));
+        }
+    }
+
+    /// Adds `key` with `text` cut to `max_bytes`, and `<key>.truncated = true` when it was cut;
+    /// nothing when there is no text.
     pub fn add_truncated(
         &mut self,
         key: &'static str,
         truncated_key: &'static str,
-        value: &(impl TruncatableText + ?Sized),
+        text: Option<&str>,
         max_bytes: usize,
     ) {
-        if let Some(text) = value.text() {
+        if let Some(text) = text {
             let (value, cut) = truncated(text, max_bytes);
-            self.0.push((Key::from_static_str(key), value));
+            let key = self.key(key);
+            self.0.push((key, value));
             if cut {
-                self.0
-                    .push((Key::from_static_str(truncated_key), AnyValue::Boolean(true)));
+                let key = self.key(truncated_key);
+                self.0.push((key, AnyValue::Boolean(true)));
             }
         }
     }
 
-    /// The finished list.
-    pub fn into_vec(self) -> Vec<(Key, AnyValue)> {
-        self.0
+    /// Adds the attributes that `nested` adds, under `<prefix>.`.
+    pub fn flatten(&mut self, prefix: &'static str, nested: impl FnOnce(&mut Self)) {
+        let outer = self.1.len();
+        self.1.push_str(prefix);
+        self.1.push('.');
+        nested(self);
+        self.1.truncate(outer);
     }
 }

@@ -1,5 +1,6 @@
 //! Every supported event shape: named structs, tuple structs with keys, generics and
-//! lifetimes, every field option.
+//! lifetimes, enums with struct, tuple and unit variants, every field option, flattened
+//! fields, counted events.
 
 use signalry::TelemetryEvent as _;
 
@@ -43,7 +44,81 @@ struct ThroughAReexport {
     ok: bool,
 }
 
+#[derive(signalry::TelemetryEvent)]
+#[event(name = "job", severity = warn, count = "jobs.events")]
+enum JobEvent<'a, T: std::fmt::Debug> {
+    Started {
+        #[event(rename = "job.id", count_by)]
+        id: u64,
+    },
+    #[event(severity = error, body = "job failed: {reason}")]
+    Failed {
+        #[event(rename = "job.id", count_by)]
+        id: u64,
+        reason: &'a str,
+        #[event(debug)]
+        detail: T,
+    },
+    #[event(name = "job.gave_up", count = "jobs.abandoned")]
+    Abandoned(#[event(rename = "job.id")] u64),
+    Idle,
+}
+
+/// A legacy counter name, opted out of the guideline it breaks.
+#[derive(signalry::TelemetryEvent)]
+#[event(count = "logins", allow(namespaced))]
+struct LoggedIn {
+    #[event(count_by)]
+    region: &'static str,
+}
+
+#[derive(signalry::TelemetryEvent)]
+#[event(nested)]
+struct Peer {
+    address: String,
+}
+
+#[derive(signalry::TelemetryEvent)]
+#[event(count = "requests.done")]
+struct RequestDone<'a> {
+    #[event(flatten)]
+    peer: Peer,
+    #[event(flatten, rename = "proxy")]
+    via: Option<&'a Peer>,
+    #[event(flatten)]
+    job: JobEvent<'a, u8>,
+    #[event(count_by, display)]
+    outcome: &'a str,
+}
+
 fn main() {
+    LoggedIn { region: "eu" }.emit();
+    let peer = Peer {
+        address: "10.0.0.1".to_owned(),
+    };
+    RequestDone {
+        peer: Peer {
+            address: "10.0.0.2".to_owned(),
+        },
+        via: Some(&peer),
+        job: JobEvent::Idle,
+        outcome: "ok",
+    }
+    .emit();
+    let failed = JobEvent::Failed {
+        id: 1,
+        reason: "disk full",
+        detail: 42,
+    };
+    failed.emit();
+    let others: [JobEvent<'_, ()>; 3] = [
+        JobEvent::Started { id: 1 },
+        JobEvent::Abandoned(1),
+        JobEvent::Idle,
+    ];
+    for event in &others {
+        event.emit();
+    }
     OrderFailed {
         order_id: 1,
         reason: "declined",

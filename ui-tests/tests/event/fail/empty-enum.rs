@@ -1,7 +1,4 @@
 #[derive(signalry::TelemetryEvent)]
-enum Outcome {
-    Ok,
-    Failed,
-}
+enum Never {}
 
 fn main() {}

@@ -1,0 +1,7 @@
+#[derive(signalry::TelemetryEvent)]
+#[event(allow(namespaced))]
+struct LoggedIn {
+    user: String,
+}
+
+fn main() {}

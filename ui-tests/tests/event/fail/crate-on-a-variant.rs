@@ -1,0 +1,7 @@
+#[derive(signalry::TelemetryEvent)]
+enum JobEvent {
+    #[event(crate = ::signalry)]
+    Started { id: u64 },
+}
+
+fn main() {}
