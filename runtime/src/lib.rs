@@ -38,8 +38,8 @@ mod values;
 
 pub use crate::logs::TelemetryEvent;
 pub use crate::metrics::observable::{Observation, Observer};
-/// Makes a struct a typed structured event: each field an attribute of an OpenTelemetry
-/// LogRecord with an event name, emitted with [`TelemetryEvent::emit`] and correlated with the
+/// Makes a struct (or each variant of an enum) a typed structured event: each field an
+/// attribute of an OpenTelemetry LogRecord with an event name, emitted with [`TelemetryEvent::emit`] and correlated with the
 /// current span.
 ///
 /// ```
@@ -78,15 +78,79 @@ pub use crate::metrics::observable::{Observation, Observer};
 /// assert_eq!(event.attribute("coupon"), None);
 /// ```
 ///
-/// Container options, `#[event(...)]` on the struct: `name = "..."` (default: the type's name
-/// in dotted lowercase, `OrderFailed` → `order.failed`), `severity = trace|debug|info|warn|
-/// error|fatal` (default `info`), `body = "template {field}"`, `crate = path`. Field options:
-/// `skip`, `rename = "dotted.key"`, `display`, `debug`, `redact` (the attribute says
-/// `[REDACTED]`; the value never leaves the process), `truncate = N` (text cut to N bytes on a
-/// character boundary, with `<key>.truncated = true` when cut). Integers, floats, bools and
+/// An enum is one event per variant: each variant's name is the enum's `name` (default: the
+/// enum's name, dotted) followed by the variant's, dotted, unless the variant has its own
+/// `name`; a variant may set its own `severity`, `body` and `count`. Unit variants have no
+/// attributes.
+///
+/// ```
+/// use signalry::TelemetryEvent as _;
+///
+/// #[derive(signalry::TelemetryEvent)]
+/// #[event(nested)] // only a part of other events
+/// struct Peer<'a> {
+///     address: &'a str,
+/// }
+///
+/// #[derive(signalry::TelemetryEvent)]
+/// #[event(name = "job", count = "jobs.events")] // each emission adds 1 to `jobs.events`
+/// enum JobEvent<'a> {
+///     Started {
+///         #[event(rename = "job.id")]
+///         id: u64,
+///         #[event(flatten)] // `peer.address`
+///         peer: Peer<'a>,
+///     },
+///     #[event(severity = error, body = "job {id} failed: {reason}")]
+///     Failed {
+///         #[event(rename = "job.id")]
+///         id: u64,
+///         #[event(count_by)] // also an attribute of the counter
+///         reason: &'a str,
+///     },
+///     Idle,
+/// }
+///
+/// let ((), captured) = signalry::testing::capture(|| {
+///     JobEvent::Started { id: 1, peer: Peer { address: "10.0.0.1" } }.emit();
+///     JobEvent::Failed { id: 1, reason: "disk full" }.emit();
+/// });
+/// let started = captured.events("job.started").next().expect("emitted");
+/// assert_eq!(started.attribute("peer.address"), Some(&"10.0.0.1".into()));
+/// let failed = captured.events("job.failed").next().expect("emitted");
+/// assert_eq!(failed.body, Some("job 1 failed: disk full".into()));
+/// assert_eq!(captured.sum("jobs.events"), 2.0);
+/// assert_eq!(JobEvent::Idle.event_name(), "job.idle");
+/// ```
+///
+/// Container options, `#[event(...)]` on the struct or enum:
+/// - `name = "..."`: the event name; default: the type's name in dotted lowercase
+///   (`OrderFailed` → `order.failed`). On an enum, the prefix of its variants' names.
+/// - `severity = trace|debug|info|warn|error|fatal`: default `info`.
+/// - `body = "template {field}"`: the record's body, from named fields (on each variant for an
+///   enum). A redacted or flattened field cannot be named.
+/// - `count = "metric.name"`: each emission also adds 1 to this counter (unit `{event}`), with
+///   the fields marked `count_by` as its attributes. The counter is checked like `counter!`
+///   (name, guidelines, registry, one shape per name); `allow(guideline, ...)` opts it out of
+///   a naming guideline.
+/// - `nested`: the type is not an event of its own, only fields for others to `flatten`; it
+///   has no name, severity, body or counter, and no `emit`.
+/// - `crate = path`: where signalry is, when re-exported.
+///
+/// Field options: `skip`; `rename = "dotted.key"`; `display`; `debug`; `redact` (the
+/// attribute says `[REDACTED]`; the value never leaves the process); `truncate = N` (text cut
+/// to N bytes on a character boundary, with `<key>.truncated = true` when cut); `flatten` (the
+/// field's own attributes under `<key>.`, where the key is the field's name or `rename`; an
+/// `Option` of one adds nothing when `None`; no other key of the event may be under that
+/// prefix); `count_by` (also an attribute of the `count` counter). Integers, floats, bools and
 /// strings are native; `Option::None` leaves the attribute out; `Vec`s and slices become
-/// arrays. The name and keys are checked at compile time like metric names, and against the
-/// crate's `telemetry.yaml` (`type: event` groups) when there is one.
+/// arrays. Tuple fields need a `rename`.
+///
+/// Names and keys are checked at compile time like metric names, and against the crate's
+/// `telemetry.yaml` (`type: event` groups) when there is one: each event (each variant) must
+/// be declared with its attributes; a flattened field's keys must be declared under its prefix.
+/// [`TelemetryEvent::emit`] goes through signalry's pipeline; [`TelemetryEvent::emit_to`]
+/// through any OpenTelemetry logger.
 pub use signalry_macros::TelemetryEvent;
 
 use std::io::Write;

@@ -51,6 +51,7 @@ fn span_tree_metrics_and_events_arrive(protocol: &str) {
             && r.metric("probe.requests").is_some()
             && r.metric("probe.request.duration").is_some()
             && r.log_event("probe.order.failed").is_some()
+            && r.metric("probe.orders.failed").is_some()
     });
 
     // Spans: two request trees with the right parents, kinds, status and resource.
@@ -130,6 +131,15 @@ fn span_tree_metrics_and_events_arrive(protocol: &str) {
             requests.point_value(&[("outcome", "declined")], "Value"),
             Some("1")
         );
+        let counted = received
+            .metric("probe.orders.failed")
+            .expect("the event's counter arrived");
+        assert_eq!(counted.unit, "{event}");
+        assert_eq!(
+            counted.point_value(&[("reason", "card declined")], "Value"),
+            Some("1"),
+            "{counted:#?}"
+        );
         assert_eq!(duration.kind, "Histogram");
         assert_eq!(
             duration.point_values[0].get("Count").map(String::as_str),
@@ -143,8 +153,16 @@ fn span_tree_metrics_and_events_arrive(protocol: &str) {
         .expect("event arrived");
     assert_eq!(event.severity_text, "ERROR");
     assert_eq!(event.severity_number, "SEVERITY_NUMBER_ERROR(17)");
-    assert_eq!(event.body_text(), "order failed");
-    assert_eq!(event.attr("order.id"), Some("2"));
+    assert_eq!(event.body_text(), "order 2 failed: card declined");
+    assert_eq!(event.attr("order.id"), Some("2"), "{event:#?}");
+    assert_eq!(event.attr("reason"), Some("card declined"), "{event:#?}");
+    assert_eq!(event.attr("payment.method"), Some("card"), "{event:#?}");
+    assert_eq!(event.attr("payment.card"), Some("[REDACTED]"), "{event:#?}");
+    assert_eq!(event.attr("detail"), Some("issuer said: ins"), "{event:#?}");
+    assert_eq!(event.attr("detail.truncated"), Some("true"), "{event:#?}");
+    assert_eq!(event.attr("items"), Some("Int(3), Int(5)"), "{event:#?}");
+    let leaked = collector.stdout().contains("4111");
+    assert!(!leaked, "the redacted card number reached the collector");
     assert_eq!(event.trace_id, failed_charge.trace_id);
     assert_eq!(event.span_id, failed_charge.span_id);
     assert_eq!(

@@ -19,8 +19,22 @@ fn with_nothing_configured_the_console_shows_a_span_tree() {
     assert!(err.contains("├─ probe.lookup"), "{err}");
     assert!(err.contains("└─ probe.charge"), "{err}");
     assert!(err.contains("ERROR: card declined"), "{err}");
-    // The event is printed inside the span it was emitted in, and the metrics summary at exit.
-    assert!(err.contains("probe.order.failed"), "{err}");
+    // The event is printed inside the span it was emitted in: on the line after that span,
+    // indented under it, with its severity, body and attributes; the metrics summary at exit.
+    let lines: Vec<&str> = err.lines().collect();
+    let event = lines
+        .iter()
+        .position(|l| l.contains("• event probe.order.failed"))
+        .unwrap_or_else(|| panic!("no event line: {err}"));
+    assert!(
+        lines[event - 1].starts_with("└─ probe.charge") && lines[event - 1].contains("ERROR"),
+        "the event follows the span it was emitted in: {err}"
+    );
+    assert!(lines[event].starts_with("      • event"), "{err}");
+    assert!(
+        lines[event].contains("ERROR order 2 failed: card declined {order.id=2"),
+        "{err}"
+    );
     assert!(err.contains("probe.requests"), "{err}");
     assert!(!err.contains("signalry: "), "no warnings expected: {err}");
 }

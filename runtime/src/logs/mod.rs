@@ -39,7 +39,6 @@ where
     let site = event.__site();
     let mut record = logger.create_log_record();
     record.set_event_name(site.name);
-    record.set_target(site.name);
     record.set_severity_number(site.severity);
     record.set_severity_text(site.severity.name());
     record.set_timestamp(std::time::SystemTime::now());

@@ -9,11 +9,33 @@ use std::time::{Duration, Instant};
 
 use signalry::TelemetryEvent as _;
 
+/// How an order was paid: part of the events about it.
 #[derive(signalry::TelemetryEvent)]
-#[event(name = "probe.order.failed", severity = error, body = "order failed")]
-struct OrderFailed {
+#[event(nested)]
+struct Payment<'a> {
+    method: &'a str,
+    #[event(redact)]
+    card: &'a str,
+}
+
+/// The README shows this event beside what the collector received of it.
+#[derive(signalry::TelemetryEvent)]
+#[event(
+    name = "probe.order.failed",
+    severity = error,
+    body = "order {order} failed: {reason}",
+    count = "probe.orders.failed"
+)]
+struct OrderFailed<'a> {
     #[event(rename = "order.id")]
     order: u64,
+    #[event(count_by)]
+    reason: &'a str,
+    #[event(flatten)]
+    payment: Payment<'a>,
+    #[event(truncate = 16)]
+    detail: String,
+    items: Vec<u64>,
 }
 
 #[derive(signalry::TelemetryEvent)]
@@ -63,7 +85,17 @@ async fn lookup(order: u64) {
 #[signalry::traced(name = "probe.charge")]
 fn charge(order: u64) -> Result<(), Declined> {
     if order.is_multiple_of(2) {
-        OrderFailed { order }.emit();
+        OrderFailed {
+            order,
+            reason: "card declined",
+            payment: Payment {
+                method: "card",
+                card: "4111 1111 1111 1111",
+            },
+            detail: "issuer said: insufficient funds".to_owned(),
+            items: vec![3, 5],
+        }
+        .emit();
         return Err(Declined);
     }
     Ok(())
@@ -105,13 +137,13 @@ fn main() {
     let started = Instant::now();
     let (spans, metrics, logs) = match scenario.as_str() {
         // One request that succeeds and one that fails: 6 spans, 2 counter points + 1
-        // histogram, 1 event.
+        // histogram + the event's own counter, 1 event.
         "tree" | "no-init" => {
             runtime.block_on(async {
                 let _ = request(1).await;
                 let _ = request(2).await;
             });
-            (6, 3, 1)
+            (6, 4, 1)
         }
         // `count` independent root spans, each with one event and one counter point of its own
         // attribute set.
