@@ -71,6 +71,8 @@ pub(crate) fn generation() -> u64 {
 
 /// Makes `pipeline` the one every call site uses, replacing any other.
 pub(crate) fn install(pipeline: Arc<Pipeline>) {
+    // Counters kept by signalry report to the new pipeline what is counted from now on.
+    crate::metrics::sums::rebase_all();
     let mut slot = CURRENT.write().unwrap_or_else(PoisonError::into_inner);
     *slot = Some(pipeline);
     GENERATION.fetch_add(1, Ordering::AcqRel);

@@ -45,6 +45,12 @@ use crate::state;
 /// How many captures are running: the processors do nothing while it is zero.
 static ACTIVE: AtomicUsize = AtomicUsize::new(0);
 
+/// Whether any capture is running: what the hot paths check before the capture hooks.
+#[inline]
+pub(crate) fn capturing() -> bool {
+    ACTIVE.load(Ordering::Relaxed) != 0
+}
+
 /// Runs `f` and returns what it returned together with the telemetry it produced.
 pub fn capture<R>(f: impl FnOnce() -> R) -> (R, Captured) {
     let session = Session::begin();

@@ -34,9 +34,18 @@ fn site(instrument: &Instrument) -> TokenStream {
         Span::call_site(),
     );
     let keys = instrument.attributes.iter().map(|(key, ..)| key);
+    // Counters and up-down counters are kept by signalry in per-site cells.
+    let site = Ident::new(
+        if is_sum(instrument) {
+            "SumSite"
+        } else {
+            "MetricSite"
+        },
+        Span::call_site(),
+    );
     quote! {
-        static __SIGNALRY_METRIC: #krate::__private::MetricSite<#krate::__private::#kind> =
-            #krate::__private::MetricSite::new(
+        static __SIGNALRY_METRIC: #krate::__private::#site<#krate::__private::#kind> =
+            #krate::__private::#site::new(
                 #name,
                 #unit,
                 #description,
@@ -44,6 +53,21 @@ fn site(instrument: &Instrument) -> TokenStream {
                 module_path!(),
             );
     }
+}
+
+/// Whether signalry keeps the instrument's sums itself (counters, up-down counters).
+fn is_sum(instrument: &Instrument) -> bool {
+    matches!(
+        instrument.kind,
+        InstrumentKind::Counter | InstrumentKind::UpDownCounter
+    )
+}
+
+/// Whether every attribute is a literal (or there is none): the same on every call.
+fn fixed(instrument: &Instrument) -> bool {
+    instrument.attributes.iter().all(|(_, expr, conversion)| {
+        *conversion == Conversion::Native && matches!(expr, syn::Expr::Lit(_))
+    })
 }
 
 /// Ties the expansion to the registry: the `SIGNALRY_REGISTRY` variable and, when one was
@@ -92,12 +116,12 @@ pub(crate) fn recording(recording: &Recording) -> TokenStream {
     let value = quote_spanned!(value.span()=> #value);
     let tracking = registry_tracking(instrument);
     // Attributes that are all literals are the same on every call: built once, on first use.
-    let all_literal = !instrument.attributes.is_empty()
-        && instrument.attributes.iter().all(|(_, expr, conversion)| {
-            *conversion == Conversion::Native && matches!(expr, syn::Expr::Lit(_))
-        });
-    let record = if all_literal {
-        quote! {
+    let record = match (is_sum(instrument), fixed(instrument)) {
+        (true, true) => quote! {
+            __SIGNALRY_METRIC.add_fixed(#value, || ::std::vec![#attributes]);
+        },
+        (true, false) => quote!(__SIGNALRY_METRIC.add(#value, &[#attributes]);),
+        (false, true) if !instrument.attributes.is_empty() => quote! {
             static __SIGNALRY_ATTRIBUTES: ::std::sync::OnceLock<
                 ::std::vec::Vec<#krate::__private::KeyValue>,
             > = ::std::sync::OnceLock::new();
@@ -105,9 +129,8 @@ pub(crate) fn recording(recording: &Recording) -> TokenStream {
                 #value,
                 __SIGNALRY_ATTRIBUTES.get_or_init(|| ::std::vec![#attributes]),
             );
-        }
-    } else {
-        quote!(__SIGNALRY_METRIC.record(#value, &[#attributes]);)
+        },
+        (false, _) => quote!(__SIGNALRY_METRIC.record(#value, &[#attributes]);),
     };
     quote! {{
         #tracking
@@ -132,10 +155,11 @@ pub(crate) fn measured(measured: &Measured) -> TokenStream {
         quote!(::std::vec![#attributes])
     };
     let tracking = registry_tracking(instrument);
+    let fixed = fixed(instrument);
     let prologue = quote! {
         #tracking
         #site
-        let #call = #krate::__private::MeasuredCall::start(&__SIGNALRY_METRIC, || #attributes);
+        let #call = #krate::__private::MeasuredCall::start(&__SIGNALRY_METRIC, #fixed, || #attributes);
     };
     let hooks = Hooks {
         enter_sync: TokenStream::new(),

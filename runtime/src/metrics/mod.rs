@@ -12,6 +12,7 @@ pub(crate) mod console;
 pub(crate) mod observable;
 pub(crate) mod prometheus;
 pub(crate) mod shapes;
+pub(crate) mod sums;
 
 use std::cell::Cell;
 use std::fmt;
@@ -28,6 +29,8 @@ use crate::config::ExporterKind;
 use crate::console::ConsoleOutput;
 use crate::pipeline::Exporters;
 use crate::state;
+
+pub use self::sums::{SumKind, SumSite};
 
 /// An instrument kind a [`MetricSite`] can hold.
 pub trait InstrumentKind: 'static {
@@ -145,6 +148,8 @@ pub struct MetricSite<K: InstrumentKind> {
     module: &'static str,
     first: OnceLock<(u64, K::Instrument)>,
     reinitialised: Mutex<Option<(u64, K::Instrument)>>,
+    /// The literal attributes of a measured function, built once.
+    fixed_attributes: OnceLock<Box<[KeyValue]>>,
     kind: PhantomData<K>,
 }
 
@@ -175,8 +180,15 @@ impl<K: InstrumentKind> MetricSite<K> {
             module,
             first: OnceLock::new(),
             reinitialised: Mutex::new(None),
+            fixed_attributes: OnceLock::new(),
             kind: PhantomData,
         }
+    }
+
+    /// The literal attributes, built once.
+    fn fixed_attributes(&self, attributes: impl FnOnce() -> Vec<KeyValue>) -> &[KeyValue] {
+        self.fixed_attributes
+            .get_or_init(|| attributes().into_boxed_slice())
     }
 
     /// Records `value` with `attributes`.
@@ -279,69 +291,122 @@ pub(crate) fn provider(
     builder.build()
 }
 
-/// What a `#[metric(...)]` function measures about each call.
-pub trait CallKind: InstrumentKind {
-    /// When the call starts.
-    fn on_start(_site: &MetricSite<Self>, _attributes: &[KeyValue])
-    where
-        Self: Sized,
-    {
-    }
-    /// When the call ends; `error_type` is set when it failed.
-    fn on_end(
-        site: &MetricSite<Self>,
-        attributes: Vec<KeyValue>,
-        started: Instant,
-        error_type: Option<&'static str>,
-    ) where
-        Self: Sized;
+/// A site that `#[metric(...)]` measures each call of a function at.
+pub trait CallSite: Sync + 'static {
+    /// What one call keeps from its start to its end.
+    type Started;
+
+    /// A call starts. `fixed` says the attributes are literals: the site builds them once.
+    fn start(
+        &'static self,
+        fixed: bool,
+        attributes: impl FnOnce() -> Vec<KeyValue>,
+    ) -> Self::Started;
+
+    /// The call ended; `error_type` is set when it failed.
+    fn end(&'static self, started: Self::Started, error_type: Option<&'static str>);
 }
 
 /// `#[metric(counter)]`: one per call, with `error.type` when the call failed.
-impl CallKind for CounterKind {
-    fn on_end(
-        site: &MetricSite<Self>,
-        attributes: Vec<KeyValue>,
-        _started: Instant,
-        error_type: Option<&'static str>,
-    ) {
-        site.record(1, &with_error_type(attributes, error_type));
-    }
-}
+impl CallSite for SumSite<CounterKind> {
+    /// The attributes, when built per call.
+    type Started = Option<Vec<KeyValue>>;
 
-/// `#[metric(histogram)]`: the call's duration in the site's unit (`s`, or `ms`), with
-/// `error.type` when the call failed.
-impl CallKind for HistogramKind {
-    fn on_end(
-        site: &MetricSite<Self>,
-        attributes: Vec<KeyValue>,
-        started: Instant,
-        error_type: Option<&'static str>,
-    ) {
-        let elapsed = started.elapsed();
-        let value = if site.unit == "ms" {
-            elapsed.as_secs_f64() * 1_000.0
+    #[inline]
+    fn start(
+        &'static self,
+        fixed: bool,
+        attributes: impl FnOnce() -> Vec<KeyValue>,
+    ) -> Self::Started {
+        if fixed {
+            self.fixed_attributes(attributes);
+            None
         } else {
-            elapsed.as_secs_f64()
-        };
-        site.record(value, &with_error_type(attributes, error_type));
+            Some(attributes())
+        }
+    }
+
+    #[inline]
+    fn end(&'static self, started: Self::Started, error_type: Option<&'static str>) {
+        match (started, error_type) {
+            (None, None) => self.add_prepared(1),
+            (Some(attributes), None) => self.add(1, &attributes),
+            (attributes, Some(error_type)) => {
+                let attributes =
+                    attributes.unwrap_or_else(|| self.fixed_attributes(Vec::new).to_vec());
+                self.add(1, &with_error_type(attributes, Some(error_type)));
+            }
+        }
     }
 }
 
 /// `#[metric(updown)]`: +1 when a call starts, -1 when it ends, on the same attributes so the
 /// two always cancel out.
-impl CallKind for UpDownKind {
-    fn on_start(site: &MetricSite<Self>, attributes: &[KeyValue]) {
-        site.record(1, attributes);
+impl CallSite for SumSite<UpDownKind> {
+    /// The attributes, when built per call.
+    type Started = Option<Vec<KeyValue>>;
+
+    #[inline]
+    fn start(
+        &'static self,
+        fixed: bool,
+        attributes: impl FnOnce() -> Vec<KeyValue>,
+    ) -> Self::Started {
+        if fixed {
+            self.add_fixed(1, attributes);
+            None
+        } else {
+            let attributes = attributes();
+            self.add(1, &attributes);
+            Some(attributes)
+        }
     }
 
-    fn on_end(
-        site: &MetricSite<Self>,
-        attributes: Vec<KeyValue>,
-        _started: Instant,
-        _error_type: Option<&'static str>,
-    ) {
-        site.record(-1, &attributes);
+    #[inline]
+    fn end(&'static self, started: Self::Started, _error_type: Option<&'static str>) {
+        match started {
+            None => self.add_prepared(-1),
+            Some(attributes) => self.add(-1, &attributes),
+        }
+    }
+}
+
+/// `#[metric(histogram)]`: the call's duration in the site's unit (`s`, or `ms`), with
+/// `error.type` when the call failed.
+impl CallSite for MetricSite<HistogramKind> {
+    /// The attributes when built per call, and when the call started.
+    type Started = (Option<Vec<KeyValue>>, Instant);
+
+    #[inline]
+    fn start(
+        &'static self,
+        fixed: bool,
+        attributes: impl FnOnce() -> Vec<KeyValue>,
+    ) -> Self::Started {
+        let attributes = if fixed {
+            self.fixed_attributes(attributes);
+            None
+        } else {
+            Some(attributes())
+        };
+        (attributes, Instant::now())
+    }
+
+    fn end(&'static self, (attributes, started): Self::Started, error_type: Option<&'static str>) {
+        let elapsed = started.elapsed();
+        let value = if self.unit == "ms" {
+            elapsed.as_secs_f64() * 1_000.0
+        } else {
+            elapsed.as_secs_f64()
+        };
+        match (attributes, error_type) {
+            (None, None) => self.record(value, self.fixed_attributes(Vec::new)),
+            (attributes, error_type) => {
+                let attributes =
+                    attributes.unwrap_or_else(|| self.fixed_attributes(Vec::new).to_vec());
+                self.record(value, &with_error_type(attributes, error_type));
+            }
+        }
     }
 }
 
@@ -359,33 +424,33 @@ fn with_error_type(
 /// panic (`error.type = "panic"`) and a cancelled future all end the measurement. Inert when
 /// telemetry is off.
 #[must_use = "the call is measured when this is dropped"]
-pub struct MeasuredCall<K: CallKind> {
-    site: &'static MetricSite<K>,
-    state: Option<(Vec<KeyValue>, Instant)>,
+pub struct MeasuredCall<S: CallSite> {
+    site: &'static S,
+    started: Option<S::Started>,
     error_type: Cell<Option<&'static str>>,
 }
 
-impl<K: CallKind> fmt::Debug for MeasuredCall<K> {
+impl<S: CallSite + fmt::Debug> fmt::Debug for MeasuredCall<S> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MeasuredCall")
             .field("site", &self.site)
-            .field("recording", &self.state.is_some())
+            .field("recording", &self.started.is_some())
             .finish_non_exhaustive()
     }
 }
 
-impl<K: CallKind> MeasuredCall<K> {
-    /// Starts measuring a call; `attributes` runs only when telemetry is on.
+impl<S: CallSite> MeasuredCall<S> {
+    /// Starts measuring a call; `attributes` runs only when telemetry is on, and for literal
+    /// attributes (`fixed`) only once per site.
     #[inline]
-    pub fn start(site: &'static MetricSite<K>, attributes: impl FnOnce() -> Vec<KeyValue>) -> Self {
-        let state = state::enabled().then(|| {
-            let attributes = attributes();
-            K::on_start(site, &attributes);
-            (attributes, Instant::now())
-        });
+    pub fn start(
+        site: &'static S,
+        fixed: bool,
+        attributes: impl FnOnce() -> Vec<KeyValue>,
+    ) -> Self {
         Self {
             site,
-            state,
+            started: state::enabled().then(|| site.start(fixed, attributes)),
             error_type: Cell::new(None),
         }
     }
@@ -393,21 +458,22 @@ impl<K: CallKind> MeasuredCall<K> {
     /// Marks the call failed when `result` is an `Err`: `error.type` is the error's type name.
     #[inline]
     pub fn record_result<R: crate::traces::TracedResult + ?Sized>(&self, result: &R) {
-        if self.state.is_some() && result.traced_error().is_some() {
+        if self.started.is_some() && result.traced_error().is_some() {
             self.error_type.set(Some(std::any::type_name::<R::Error>()));
         }
     }
 }
 
-impl<K: CallKind> Drop for MeasuredCall<K> {
+impl<S: CallSite> Drop for MeasuredCall<S> {
+    #[inline]
     fn drop(&mut self) {
-        if let Some((attributes, started)) = self.state.take() {
+        if let Some(started) = self.started.take() {
             let error_type = if std::thread::panicking() {
                 Some("panic")
             } else {
                 self.error_type.get()
             };
-            K::on_end(self.site, attributes, started, error_type);
+            self.site.end(started, error_type);
         }
     }
 }

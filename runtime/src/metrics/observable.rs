@@ -87,6 +87,16 @@ fn register(
         keys: &[],
         module,
     });
+    register_undeclared(name, unit, description, kind)
+}
+
+/// Registers `kind` under `name`, whose shape its caller declares.
+fn register_undeclared(
+    name: &'static str,
+    unit: &'static str,
+    description: &'static str,
+    kind: Kind,
+) -> Observation {
     let active = Arc::new(AtomicBool::new(true));
     let registration = Registration {
         name,
@@ -155,6 +165,27 @@ pub fn observe_gauge(
         module,
         Kind::Gauge(Arc::new(callback)),
     )
+}
+
+/// The instrument through which signalry's own counters (`counter!`, `#[metric(counter)]`)
+/// reach the SDK: their sites declare their shape themselves.
+pub(crate) fn observe_sum_u64(
+    name: &'static str,
+    unit: &'static str,
+    description: &'static str,
+    callback: impl Fn(&Observer<'_, u64>) + Send + Sync + 'static,
+) -> Observation {
+    register_undeclared(name, unit, description, Kind::Counter(Arc::new(callback)))
+}
+
+/// The instrument through which signalry's own up-down counters reach the SDK.
+pub(crate) fn observe_sum_i64(
+    name: &'static str,
+    unit: &'static str,
+    description: &'static str,
+    callback: impl Fn(&Observer<'_, i64>) + Send + Sync + 'static,
+) -> Observation {
+    register_undeclared(name, unit, description, Kind::UpDown(Arc::new(callback)))
 }
 
 /// Registers every observable instrument on a new pipeline's meter; the returned instruments
