@@ -8,9 +8,10 @@
 //! temporality and the Prometheus endpoint work on it as on any instrument.
 //!
 //! A site whose attributes are literals (or which has none) has one striped cell. A site whose
-//! attributes are computed per call finds the cell of each attribute set in a small map, up to
-//! [`MAX_ATTRIBUTE_SETS`]; beyond that, values go to the `otel.metric.overflow = true` set, as
-//! the OpenTelemetry SDK does, and signalry says so once.
+//! attributes are computed per call finds the cell of each attribute set in a small map. One
+//! name keeps up to [`MAX_ATTRIBUTE_SETS`] sets over all its sites; beyond that, values go to
+//! the `otel.metric.overflow = true` set, as the OpenTelemetry SDK does (whose limit of 2000
+//! per instrument this stays within), and signalry says so once.
 
 use std::cell::Cell;
 use std::collections::HashMap;
@@ -28,8 +29,9 @@ use super::shapes;
 /// Cells per sum: threads beyond this many share cells (still correct, only contended).
 pub const STRIPES: usize = 8;
 
-/// The attribute sets one site keeps before the rest go to the overflow set.
-pub const MAX_ATTRIBUTE_SETS: usize = 2000;
+/// The attribute sets one name keeps before the rest go to the overflow set: with that set,
+/// the 2000 the OpenTelemetry SDK keeps per instrument.
+pub const MAX_ATTRIBUTE_SETS: usize = 1999;
 
 /// One cell, alone on its cache line pair (adjacent-line prefetch pairs 64-byte lines).
 #[repr(align(128))]
@@ -149,9 +151,11 @@ impl SumKind for super::UpDownKind {
 }
 
 /// Attribute sets by their hash. A set's cell lives as long as the process, like the `static`
-/// site that owns it: sets are never removed, and at most [`MAX_ATTRIBUTE_SETS`] per site.
-type Sets =
-    HashMap<u64, Vec<(Box<[KeyValue]>, &'static StripedSum)>, BuildHasherDefault<Prehashed>>;
+/// site that owns it: sets are never removed, and at most [`MAX_ATTRIBUTE_SETS`] per name.
+type Sets = BySet<Box<[KeyValue]>, &'static StripedSum>;
+
+/// Attribute sets (`A`) and what goes with each (`V`), by a hash of the set.
+type BySet<A, V> = HashMap<u64, Vec<(A, V)>, BuildHasherDefault<Prehashed>>;
 
 /// One counting site: a `static` in the code that counts.
 pub struct SumSite<K: SumKind> {
@@ -172,7 +176,8 @@ pub struct SumSite<K: SumKind> {
     fixed_used: AtomicBool,
     /// The sums of attribute sets computed per call, by a hash of the set.
     sets: RwLock<Sets>,
-    set_count: AtomicUsize,
+    /// Every site of this name, once registered.
+    named: OnceLock<Arc<Named>>,
     overflow: StripedSum,
     overflowed: AtomicBool,
     registered: AtomicBool,
@@ -208,7 +213,7 @@ impl<K: SumKind> SumSite<K> {
             fixed_attributes: OnceLock::new(),
             fixed_used: AtomicBool::new(false),
             sets: RwLock::new(HashMap::with_hasher(BuildHasherDefault::new())),
-            set_count: AtomicUsize::new(0),
+            named: OnceLock::new(),
             overflow: StripedSum::new(),
             overflowed: AtomicBool::new(false),
             registered: AtomicBool::new(false),
@@ -252,8 +257,12 @@ impl<K: SumKind> SumSite<K> {
     #[cold]
     fn after_fixed(&'static self, value: K::Value, attributes: impl FnOnce() -> Vec<KeyValue>) {
         let attributes = self.fixed_attributes(attributes);
-        self.fixed_used.store(true, Ordering::Relaxed);
         self.register();
+        if !self.fixed_used.swap(true, Ordering::Relaxed) {
+            if let Some(named) = self.named.get() {
+                named.sets.fetch_add(1, Ordering::Relaxed);
+            }
+        }
         crate::testing::capture_measurement(
             K::NAME,
             self.name,
@@ -294,7 +303,8 @@ impl<K: SumKind> SumSite<K> {
             found.add(bits);
             return;
         }
-        if self.set_count.load(Ordering::Relaxed) >= MAX_ATTRIBUTE_SETS {
+        let named = self.named.get();
+        if named.is_none_or(|named| named.sets.load(Ordering::Relaxed) >= MAX_ATTRIBUTE_SETS) {
             drop(sets);
             warn_overflow(self.name);
             self.overflow.add(bits);
@@ -306,7 +316,9 @@ impl<K: SumKind> SumSite<K> {
         sets.entry(hash)
             .or_default()
             .push((attributes.into(), cell));
-        self.set_count.fetch_add(1, Ordering::Relaxed);
+        if let Some(named) = named {
+            named.sets.fetch_add(1, Ordering::Relaxed);
+        }
     }
 
     #[cold]
@@ -322,6 +334,7 @@ impl<K: SumKind> SumSite<K> {
             module: self.module,
         });
         let (named, created) = Named::get_or_create(self.name, self.unit, self.description);
+        let _ = self.named.set(Arc::clone(&named));
         named
             .sites
             .lock()
@@ -349,8 +362,8 @@ fn warn_overflow(name: &str) {
     static WARNED: AtomicBool = AtomicBool::new(false);
     if !WARNED.swap(true, Ordering::Relaxed) {
         eprintln!(
-            "signalry: metric {name:?} reached {MAX_ATTRIBUTE_SETS} attribute sets at one call \
-             site; further sets are counted under otel.metric.overflow=true (this is said once)"
+            "signalry: metric {name:?} reached {MAX_ATTRIBUTE_SETS} attribute sets; further \
+             sets are counted under otel.metric.overflow=true (this is said once)"
         );
     }
 }
@@ -398,6 +411,8 @@ pub struct Named {
     unit: &'static str,
     description: &'static str,
     sites: Mutex<Vec<&'static dyn Source>>,
+    /// Attribute sets over all sites (a set two sites share counts twice).
+    sets: AtomicUsize,
 }
 
 impl fmt::Debug for Named {
@@ -423,6 +438,7 @@ impl Named {
             unit,
             description,
             sites: Mutex::new(Vec::new()),
+            sets: AtomicUsize::new(0),
         });
         all.push(Arc::clone(&named));
         (named, true)
@@ -431,20 +447,21 @@ impl Named {
     /// Reports one value per attribute set: sites with the same set (in any key order) are
     /// added together, since an observable instrument takes one value per set.
     fn report(&self, mut observe: impl FnMut(u64, &[KeyValue])) {
-        let mut merged: Vec<(Vec<KeyValue>, u64)> = Vec::new();
+        let mut merged: BySet<Vec<KeyValue>, u64> = HashMap::default();
         let sites = self.sites.lock().unwrap_or_else(PoisonError::into_inner);
         for site in sites.iter() {
             site.each(&mut |bits, attributes| {
                 let mut sorted = attributes.to_vec();
                 sorted.sort_by(|a, b| a.key.as_str().cmp(b.key.as_str()));
-                match merged.iter_mut().find(|(set, _)| *set == sorted) {
+                let same = merged.entry(hash_of(&sorted)).or_default();
+                match same.iter_mut().find(|(set, _)| *set == sorted) {
                     Some((_, sum)) => *sum = sum.wrapping_add(bits),
-                    None => merged.push((sorted, bits)),
+                    None => same.push((sorted, bits)),
                 }
             });
         }
         drop(sites);
-        for (attributes, bits) in &merged {
+        for (attributes, bits) in merged.values().flatten() {
             observe(*bits, attributes);
         }
     }
