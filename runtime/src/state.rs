@@ -24,11 +24,14 @@ static GENERATION: AtomicU64 = AtomicU64::new(0);
 /// not a public API.
 #[inline(always)]
 pub fn enabled() -> bool {
-    if MODE.load(Ordering::Relaxed) == ENABLED {
-        return true;
+    match MODE.load(Ordering::Relaxed) {
+        ENABLED => true,
+        DISABLED => false,
+        _ => {
+            report_uninitialised_once();
+            false
+        }
     }
-    report_uninitialised_once();
-    false
 }
 
 #[cold]

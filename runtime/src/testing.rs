@@ -120,6 +120,11 @@ impl Session {
             std::mem::take(&mut *items.lock().unwrap_or_else(PoisonError::into_inner))
         }
         ACTIVE.fetch_sub(1, Ordering::SeqCst);
+        // Spans of this capture still open are not captured: forget whose they were.
+        span_owners()
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|_, owner| !Arc::ptr_eq(owner, &self.buffer));
         let mut spans: Vec<CapturedSpan> = take(&self.buffer.spans);
         spans.sort_by_key(|s| s.start_time);
         Captured {
@@ -437,6 +442,10 @@ impl SpanProcessor for CaptureSpanProcessor {
     }
 
     fn on_end(&self, span: SpanData) {
+        // Outside tests no capture ever runs: no lock then.
+        if !capturing() {
+            return;
+        }
         let owner = {
             let mut owners = span_owners().lock().unwrap_or_else(PoisonError::into_inner);
             if owners.is_empty() {
