@@ -1,7 +1,7 @@
 //! Group 5, contention: the counters, histograms and spans of groups 1 to 3, with both cores
 //! calling the same call site at once. Each sample starts two threads that wait on a barrier,
-//! then each makes N calls; the time reported per call is the wall time from the barrier to the
-//! last thread's end divided by N, the figure to compare with the uncontended groups (equal
+//! then each makes N calls; the time reported per call is the wall time from the first
+//! thread's start to the last thread's end divided by N, the figure to compare with the uncontended groups (equal
 //! means the two callers never slowed each other down).
 //!
 //! The set-up is the same as in the uncontended groups: signalry with spans sampled to a

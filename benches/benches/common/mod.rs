@@ -155,36 +155,38 @@ pub fn sdk_logger_provider() -> SdkLoggerProvider {
 }
 
 /// Times `iters` calls made by each of two threads at once, started together by a barrier,
-/// and returns the wall time: per call, that is what each caller pays while the other hammers
-/// the same call site. `per_thread` runs the calls; `setup` prepares a thread first (e.g.
-/// installs a `tracing` dispatcher) and is not timed.
+/// and returns the wall time from the first thread's start to the last one's end: per call,
+/// that is what each caller pays while the other hammers the same call site. `setup` prepares
+/// a thread first and is not timed; the `FnMut(u64)` it returns makes the calls.
 pub fn two_threads<S, R>(iters: u64, setup: S) -> Duration
 where
     S: Fn() -> R + Sync,
     R: FnMut(u64),
 {
-    let barrier = Barrier::new(3);
-    let (start, finish) = std::thread::scope(|scope| {
+    let barrier = Barrier::new(2);
+    let spans: Vec<(Instant, Instant)> = std::thread::scope(|scope| {
         let workers: Vec<_> = (0..2)
             .map(|_| {
                 scope.spawn(|| {
                     let mut run = setup();
                     barrier.wait();
+                    let start = Instant::now();
                     run(iters);
-                    Instant::now()
+                    (start, Instant::now())
                 })
             })
             .collect();
-        barrier.wait();
-        let start = Instant::now();
-        let finish = workers
+        workers
             .into_iter()
             .map(|w| w.join().expect("a bench thread panicked"))
-            .max()
-            .unwrap_or(start);
-        (start, finish)
+            .collect()
     });
-    finish.saturating_duration_since(start)
+    let start = spans.iter().map(|s| s.0).min();
+    let end = spans.iter().map(|s| s.1).max();
+    match (start, end) {
+        (Some(start), Some(end)) => end.saturating_duration_since(start),
+        _ => Duration::ZERO,
+    }
 }
 
 /// The histogram floor's buckets: the same 14 boundaries (seconds) signalry gives durations.
