@@ -24,6 +24,7 @@
 
 pub mod config;
 mod console;
+mod custom_export;
 mod logs;
 mod metrics;
 #[cfg(feature = "otlp")]
@@ -439,6 +440,7 @@ pub struct Builder {
     shutdown_timeout: Option<Duration>,
     console: Option<Box<dyn Write + Send>>,
     disabled: Option<bool>,
+    custom: custom_export::CustomExporters,
 }
 
 impl std::fmt::Debug for Builder {
@@ -590,6 +592,7 @@ impl Builder {
             config,
             resource,
             console,
+            custom: self.custom,
         });
         warnings.extend(build_warnings);
         report(&warnings);

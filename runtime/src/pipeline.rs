@@ -15,6 +15,7 @@ use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 
 use crate::config::{EnvConfig, ExporterKind, Signal};
 use crate::console::ConsoleOutput;
+use crate::custom_export::{BoxedLogExporter, BoxedSpanExporter, CustomExporters};
 
 /// The providers every call site records through.
 #[derive(Debug)]
@@ -40,6 +41,8 @@ pub(crate) struct Settings {
     pub(crate) config: EnvConfig,
     pub(crate) resource: opentelemetry_sdk::Resource,
     pub(crate) console: Arc<ConsoleOutput>,
+    /// Exporters given in code, which take the place of the OTLP transport.
+    pub(crate) custom: CustomExporters,
 }
 
 /// Builds OTLP exporters on demand, starting the export runtime the first time one is needed,
@@ -48,6 +51,7 @@ pub(crate) struct Exporters<'a> {
     config: &'a EnvConfig,
     warnings: Vec<String>,
     prometheus: Option<crate::metrics::prometheus::PrometheusEndpoint>,
+    custom: CustomExporters,
     #[cfg(feature = "otlp")]
     runtime: Option<crate::otlp::ExportRuntime>,
 }
@@ -89,6 +93,26 @@ impl Exporters<'_> {
     }
 }
 
+impl Exporters<'_> {
+    /// The span exporter where traces go over `otlp`: the one given in code if any, else
+    /// the OTLP transport.
+    pub(crate) fn otlp_spans(&mut self) -> Option<BoxedSpanExporter> {
+        if let Some(custom) = self.custom.spans.take() {
+            return Some(custom);
+        }
+        self.otlp_transport_spans().map(BoxedSpanExporter::new)
+    }
+
+    /// The log exporter where logs go over `otlp`: the one given in code if any, else the
+    /// OTLP transport.
+    pub(crate) fn otlp_logs(&mut self) -> Option<BoxedLogExporter> {
+        if let Some(custom) = self.custom.logs.take() {
+            return Some(custom);
+        }
+        self.otlp_transport_logs().map(BoxedLogExporter::new)
+    }
+}
+
 #[cfg(feature = "otlp")]
 macro_rules! otlp_exporter {
     ($self:ident, $config:ident, $timeout:expr, $build:ident) => {{
@@ -101,7 +125,7 @@ macro_rules! otlp_exporter {
 
 #[cfg(feature = "otlp")]
 impl Exporters<'_> {
-    pub(crate) fn otlp_spans(
+    fn otlp_transport_spans(
         &mut self,
     ) -> Option<impl opentelemetry_sdk::trace::SpanExporter + 'static> {
         otlp_exporter!(
@@ -123,7 +147,7 @@ impl Exporters<'_> {
         )
     }
 
-    pub(crate) fn otlp_logs(
+    fn otlp_transport_logs(
         &mut self,
     ) -> Option<impl opentelemetry_sdk::logs::LogExporter + 'static> {
         otlp_exporter!(
@@ -145,7 +169,7 @@ impl Exporters<'_> {
         }
     }
 
-    pub(crate) fn otlp_spans(&mut self) -> Option<crate::traces::console::ConsoleSpanExporter> {
+    fn otlp_transport_spans(&mut self) -> Option<crate::traces::console::ConsoleSpanExporter> {
         self.without_otlp();
         None
     }
@@ -157,7 +181,7 @@ impl Exporters<'_> {
         None
     }
 
-    pub(crate) fn otlp_logs(&mut self) -> Option<crate::logs::console::ConsoleLogExporter> {
+    fn otlp_transport_logs(&mut self) -> Option<crate::logs::console::ConsoleLogExporter> {
         self.without_otlp();
         None
     }
@@ -185,11 +209,13 @@ impl Pipeline {
             config,
             resource,
             console,
+            custom,
         } = settings;
         let mut exporters = Exporters {
             config: &config,
             warnings: Vec::new(),
             prometheus: None,
+            custom,
             #[cfg(feature = "otlp")]
             runtime: None,
         };

@@ -155,6 +155,7 @@ fn ensure_pipeline() {
             config,
             resource,
             console: crate::console::ConsoleOutput::stderr(),
+            custom: Default::default(),
         });
         Arc::new(pipeline)
     });

@@ -246,6 +246,27 @@ impl Capture {
 
 static INSTANCES: AtomicUsize = AtomicUsize::new(0);
 
+/// How much the agent prints about what it receives.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verbosity {
+    /// Every item with all its fields (`--debug-log-verbosity detailed`): what
+    /// [`Collector::received`] parses.
+    Detailed,
+    /// One line per received batch with its item count (`--debug-log-verbosity basic`): what
+    /// [`Collector::counts`] adds up. Cheap enough for hundreds of thousands of items, where
+    /// printing and parsing every field would be the bottleneck.
+    Basic,
+}
+
+impl Verbosity {
+    fn as_arg(self) -> &'static str {
+        match self {
+            Verbosity::Detailed => "detailed",
+            Verbosity::Basic => "basic",
+        }
+    }
+}
+
 impl Collector {
     /// Starts `rotel-agent` on free loopback ports and waits until both its OTLP/gRPC and
     /// OTLP/HTTP ports accept TCP connections.
@@ -260,6 +281,16 @@ impl Collector {
     /// during start-up 5 times in a row (new ports are picked each time), or when its ports do not accept
     /// connections within 20 seconds. The message includes the agent's output.
     pub fn start() -> Collector {
+        Collector::start_with(Verbosity::Detailed)
+    }
+
+    /// Starts `rotel-agent` as [`Collector::start`] does, printing what it receives at
+    /// `verbosity`.
+    ///
+    /// # Panics
+    ///
+    /// As [`Collector::start`].
+    pub fn start_with(verbosity: Verbosity) -> Collector {
         let binary = rotel_agent_path();
         let dir = std::env::temp_dir().join(format!(
             "signalry-rotel-{}-{}",
@@ -281,7 +312,7 @@ impl Collector {
                 .args(["--debug-log", "traces"])
                 .args(["--debug-log", "metrics"])
                 .args(["--debug-log", "logs"])
-                .args(["--debug-log-verbosity", "detailed"])
+                .args(["--debug-log-verbosity", verbosity.as_arg()])
                 .arg("--otlp-grpc-endpoint")
                 .arg(format!("127.0.0.1:{grpc_port}"))
                 .arg("--otlp-http-endpoint")
@@ -450,6 +481,44 @@ impl Collector {
         }
     }
 
+    /// How many spans and log records the agent has received so far, from the one line per
+    /// batch it prints at [`Verbosity::Basic`] (nothing is counted at [`Verbosity::Detailed`]).
+    ///
+    /// # Panics
+    ///
+    /// When the agent has exited (the message includes its output).
+    pub fn counts(&self) -> ReceivedCounts {
+        if let Some(status) = self.exit_status() {
+            thread::sleep(Duration::from_millis(100));
+            panic!(
+                "rotel-agent exited unexpectedly with {status}\n{}",
+                self.output_report()
+            );
+        }
+        ReceivedCounts::parse(&self.stdout.lock().text)
+    }
+
+    /// Polls [`Collector::counts`] until `pred` holds or `timeout` passes, and returns the
+    /// last counts either way; assert on them afterwards.
+    ///
+    /// # Panics
+    ///
+    /// When the agent has exited (the message includes its output).
+    pub fn wait_for_counts(
+        &self,
+        timeout: Duration,
+        pred: impl Fn(&ReceivedCounts) -> bool,
+    ) -> ReceivedCounts {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let counts = self.counts();
+            if pred(&counts) || Instant::now() >= deadline {
+                return counts;
+            }
+            thread::sleep(POLL);
+        }
+    }
+
     /// The agent's raw stdout so far: its own log lines and the detailed debug log.
     pub fn stdout(&self) -> String {
         self.stdout.text()
@@ -516,6 +585,41 @@ fn accepts(port: u16) -> bool {
 // ---------------------------------------------------------------------------------------
 // Parsed data
 // ---------------------------------------------------------------------------------------
+
+/// Totals of what the agent received, from its [`Verbosity::Basic`] lines:
+///
+/// ```text
+/// 2026-11-22T05:16:35.739158Z  INFO Received traces. data_type="traces" resource_spans=1 spans=512
+/// 2026-11-22T05:16:35.728520Z  INFO Received logs. data_type="logs" resource_logs=1 logs=512
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReceivedCounts {
+    /// Spans, over all batches.
+    pub spans: u64,
+    /// Log records, over all batches.
+    pub logs: u64,
+}
+
+impl ReceivedCounts {
+    /// Adds up the `spans=N` of every `Received traces.` line and the `logs=N` of every
+    /// `Received logs.` line; other lines are skipped.
+    pub fn parse(text: &str) -> ReceivedCounts {
+        let field = |line: &str, name: &str| -> u64 {
+            line.split_whitespace()
+                .find_map(|word| word.strip_prefix(name)?.strip_prefix('=')?.parse().ok())
+                .unwrap_or(0)
+        };
+        let mut counts = ReceivedCounts::default();
+        for line in text.lines() {
+            if line.contains("Received traces.") {
+                counts.spans += field(line, "spans");
+            } else if line.contains("Received logs.") {
+                counts.logs += field(line, "logs");
+            }
+        }
+        counts
+    }
+}
 
 /// Everything the collector printed, in the order it was printed.
 ///

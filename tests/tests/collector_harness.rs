@@ -5,7 +5,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use signalry_tests::collector::Collector;
+use signalry_tests::collector::{Collector, ReceivedCounts, Verbosity};
 
 const TRACE_ID: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const ROOT_ID: &str = "00f067aa0ba902b7";
@@ -203,4 +203,34 @@ fn parallel_collectors_do_not_share_ports_or_data() {
         let addr = c.grpc_endpoint().replace("http://", "");
         TcpStream::connect(&addr).expect("gRPC port accepts connections");
     }
+}
+
+#[test]
+fn basic_verbosity_counts_what_was_received() {
+    let collector = Collector::start_with(Verbosity::Basic);
+    send(&collector, "/v1/traces", &traces());
+    send(&collector, "/v1/traces", &traces());
+    send(&collector, "/v1/logs", &logs());
+    let counts =
+        collector.wait_for_counts(Duration::from_secs(10), |c| c.spans >= 4 && c.logs >= 1);
+    assert_eq!(counts, ReceivedCounts { spans: 4, logs: 1 });
+    // Basic output has no detail to parse.
+    assert!(collector.received().spans.is_empty());
+}
+
+#[test]
+fn counts_add_up_batch_lines_and_skip_others() {
+    let text = "\
+2026-11-22T05:16:32.149754Z  INFO Starting Rotel. grpc_endpoint=\"127.0.0.1:1\"
+2026-11-22T05:16:35.728520Z  INFO Received logs. data_type=\"logs\" resource_logs=1 logs=512
+2026-11-22T05:16:35.739158Z  INFO Received traces. data_type=\"traces\" resource_spans=1 spans=512
+2026-11-22T05:16:35.794576Z  INFO Received traces. data_type=\"traces\" resource_spans=2 spans=202
+";
+    assert_eq!(
+        ReceivedCounts::parse(text),
+        ReceivedCounts {
+            spans: 714,
+            logs: 512
+        }
+    );
 }
