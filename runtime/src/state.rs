@@ -4,7 +4,7 @@
 //! all it costs. Only when it is on does the site fetch the installed [`Pipeline`].
 
 use std::sync::atomic::{AtomicU64, AtomicU8, Ordering};
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, OnceLock, PoisonError, RwLock};
 
 use crate::pipeline::Pipeline;
 
@@ -17,6 +17,10 @@ const ENABLED: u8 = 2;
 
 static MODE: AtomicU8 = AtomicU8::new(UNINITIALISED);
 static CURRENT: RwLock<Option<Arc<Pipeline>>> = RwLock::new(None);
+/// The first pipeline installed, with its generation: while it is the current one, call sites
+/// reach it with one load, no lock and no reference count. It is kept for the life of the
+/// process (programs install one pipeline; tests, a few).
+static FIRST: OnceLock<(u64, Arc<Pipeline>)> = OnceLock::new();
 /// Bumped on every install, so that per-call-site caches know when to rebuild.
 static GENERATION: AtomicU64 = AtomicU64::new(0);
 
@@ -59,6 +63,18 @@ pub(crate) fn report_disabled(reason: &str) {
     eprintln!("signalry: telemetry is disabled: {reason}");
 }
 
+/// Runs `f` on the installed pipeline, if there is one.
+#[inline]
+pub(crate) fn with_current<R>(f: impl FnOnce(&Pipeline) -> R) -> Option<R> {
+    let generation = GENERATION.load(Ordering::Acquire);
+    if let Some((first, pipeline)) = FIRST.get() {
+        if *first == generation {
+            return Some(f(pipeline));
+        }
+    }
+    current().map(|pipeline| f(&pipeline))
+}
+
 /// The installed pipeline, if any.
 pub(crate) fn current() -> Option<Arc<Pipeline>> {
     CURRENT
@@ -77,8 +93,9 @@ pub(crate) fn install(pipeline: Arc<Pipeline>) {
     // Counters kept by signalry report to the new pipeline what is counted from now on.
     crate::metrics::sums::rebase_all();
     let mut slot = CURRENT.write().unwrap_or_else(PoisonError::into_inner);
-    *slot = Some(pipeline);
-    GENERATION.fetch_add(1, Ordering::AcqRel);
+    *slot = Some(Arc::clone(&pipeline));
+    let generation = GENERATION.fetch_add(1, Ordering::AcqRel) + 1;
+    let _ = FIRST.set((generation, pipeline));
     MODE.store(ENABLED, Ordering::Release);
 }
 

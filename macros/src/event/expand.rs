@@ -43,7 +43,7 @@ pub(crate) fn generate(event: &Event) -> TokenStream {
     });
     let fields = quote! {
         impl #impl_generics #krate::__private::EventFields for #ident #ty_generics #where_clause {
-            fn __attributes(&self, #local: &mut #krate::__private::EventAttributes) {
+            fn __attributes(&self, #local: &mut #krate::__private::EventAttributes<'_>) {
                 #attributes
             }
         }
@@ -135,20 +135,10 @@ fn dispatch(
 fn site<'a>(variant: &'a Variant, krate: &syn::Path) -> Option<(TokenStream, Vec<&'a Field>)> {
     let name = &variant.name;
     let severity = Ident::new(variant.severity, Span::call_site());
-    let capacity: usize = variant
-        .fields
-        .iter()
-        .map(|field| match field.recording {
-            Recording::Flattened => 0,
-            Recording::Truncated(_) => 2,
-            _ => 1,
-        })
-        .sum();
     let code = quote! {
         static __SIGNALRY_EVENT: #krate::__private::EventSite = #krate::__private::EventSite {
             name: #name,
             severity: #krate::__private::Severity::#severity,
-            attributes: #capacity,
         };
         &__SIGNALRY_EVENT
     };

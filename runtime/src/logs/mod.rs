@@ -5,6 +5,7 @@
 
 pub(crate) mod console;
 
+use std::fmt;
 use std::sync::Arc;
 
 use opentelemetry::logs::{AnyValue, LogRecord as _, Logger, Severity};
@@ -24,9 +25,6 @@ pub struct EventSite {
     pub name: &'static str,
     /// Severity.
     pub severity: Severity,
-    /// How many attributes its fields give at most (those of flattened fields not included):
-    /// room made before they are added.
-    pub attributes: usize,
 }
 
 /// Builds one record of `event` and hands it to `logger`, which copies the current trace and
@@ -45,9 +43,12 @@ where
     if let Some(body) = event.__body() {
         record.set_body(body);
     }
-    let mut attributes = EventAttributes(Vec::with_capacity(site.attributes), String::new());
-    event.__attributes(&mut attributes);
-    record.add_attributes(attributes.0);
+    // Straight into the record: no list of our own in between.
+    let mut add = |key: Key, value: AnyValue| record.add_attribute(key, value);
+    event.__attributes(&mut EventAttributes {
+        add: &mut add,
+        prefix: String::new(),
+    });
     logger.emit(record);
 }
 
@@ -103,9 +104,7 @@ pub trait TelemetryEvent: EventFields {
             return;
         }
         self.__count();
-        if let Some(pipeline) = state::current() {
-            emit_with(&pipeline.logger, self);
-        }
+        state::with_current(|pipeline| emit_with(&pipeline.logger, self));
     }
 
     /// Emits the event through `logger`, any OpenTelemetry logger, whether or not signalry was
@@ -144,7 +143,7 @@ pub trait TelemetryEvent: EventFields {
 /// and alone for `#[event(nested)]` types, which are only flattened into other events.
 pub trait EventFields {
     #[doc(hidden)]
-    fn __attributes(&self, attributes: &mut EventAttributes);
+    fn __attributes(&self, attributes: &mut EventAttributes<'_>);
 }
 
 /// A reference emits what it refers to.
@@ -167,7 +166,7 @@ impl<T: TelemetryEvent + ?Sized> TelemetryEvent for &T {
 
 impl<T: EventFields + ?Sized> EventFields for &T {
     #[inline]
-    fn __attributes(&self, attributes: &mut EventAttributes) {
+    fn __attributes(&self, attributes: &mut EventAttributes<'_>) {
         (**self).__attributes(attributes);
     }
 }
@@ -183,19 +182,19 @@ impl<T: EventFields + ?Sized> EventFields for &T {
 )]
 pub trait Flatten {
     /// Adds the attributes of `self` to `attributes` (under the prefix already set there).
-    fn flatten_into(&self, attributes: &mut EventAttributes);
+    fn flatten_into(&self, attributes: &mut EventAttributes<'_>);
 }
 
 impl<T: EventFields + ?Sized> Flatten for T {
     #[inline]
-    fn flatten_into(&self, attributes: &mut EventAttributes) {
+    fn flatten_into(&self, attributes: &mut EventAttributes<'_>) {
         self.__attributes(attributes);
     }
 }
 
 impl<T: EventFields> Flatten for Option<T> {
     #[inline]
-    fn flatten_into(&self, attributes: &mut EventAttributes) {
+    fn flatten_into(&self, attributes: &mut EventAttributes<'_>) {
         if let Some(inner) = self {
             inner.__attributes(attributes);
         }
@@ -321,18 +320,28 @@ impl<T: TruncatableText> TruncatableText for Option<T> {
     }
 }
 
-/// The attributes of one event as they are built: keys are the fields' static keys, under the
-/// prefix of the flattened fields being added.
-#[derive(Debug, Default)]
-pub struct EventAttributes(Vec<(Key, AnyValue)>, String);
+/// The attributes of one event as they are added to its record: keys are the fields' static
+/// keys, under the prefix of the flattened fields being added.
+pub struct EventAttributes<'a> {
+    add: &'a mut dyn FnMut(Key, AnyValue),
+    prefix: String,
+}
 
-impl EventAttributes {
+impl fmt::Debug for EventAttributes<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("EventAttributes")
+            .field("prefix", &self.prefix)
+            .finish_non_exhaustive()
+    }
+}
+
+impl EventAttributes<'_> {
     /// The key `key` under the current prefix: static when there is none, built otherwise.
     fn key(&self, key: &'static str) -> Key {
-        if self.1.is_empty() {
+        if self.prefix.is_empty() {
             Key::from_static_str(key)
         } else {
-            Key::from(format!("{}{key}", self.1))
+            Key::from(format!("{}{key}", self.prefix))
         }
     }
 
@@ -341,7 +350,7 @@ impl EventAttributes {
     pub fn add(&mut self, key: &'static str, value: Option<AnyValue>) {
         if let Some(value) = value {
             let key = self.key(key);
-            self.0.push((key, value));
+            (self.add)(key, value);
         }
     }
 
@@ -357,20 +366,20 @@ impl EventAttributes {
         if let Some(text) = text {
             let (value, cut) = truncated(text, max_bytes);
             let key = self.key(key);
-            self.0.push((key, value));
+            (self.add)(key, value);
             if cut {
                 let key = self.key(truncated_key);
-                self.0.push((key, AnyValue::Boolean(true)));
+                (self.add)(key, AnyValue::Boolean(true));
             }
         }
     }
 
     /// Adds the attributes that `nested` adds, under `<prefix>.`.
     pub fn flatten(&mut self, prefix: &'static str, nested: impl FnOnce(&mut Self)) {
-        let outer = self.1.len();
-        self.1.push_str(prefix);
-        self.1.push('.');
+        let outer = self.prefix.len();
+        self.prefix.push_str(prefix);
+        self.prefix.push('.');
         nested(self);
-        self.1.truncate(outer);
+        self.prefix.truncate(outer);
     }
 }

@@ -198,13 +198,13 @@ pub struct SpanStart {
 }
 
 impl SpanStart {
-    /// A start under `parent`, with room for `attributes` attributes.
+    /// A start under `parent`, with room for `attributes` attributes (and the site's own).
     #[inline]
     pub fn new(parent: Parent, attributes: usize) -> Self {
         Self {
             parent,
             links: Vec::new(),
-            attributes: Vec::with_capacity(attributes),
+            attributes: Vec::with_capacity(CODE_ATTRIBUTES + attributes),
         }
     }
 
@@ -375,8 +375,18 @@ impl Drop for ActiveSpan {
     }
 }
 
+/// The `code.*` attributes every span of a site has.
+const CODE_ATTRIBUTES: usize = 3;
+
 fn start_span(site: &'static SpanSite, start: SpanStart) -> Option<Context> {
-    let pipeline = state::current()?;
+    state::with_current(|pipeline| start_span_in(pipeline, site, start)).flatten()
+}
+
+fn start_span_in(
+    pipeline: &crate::pipeline::Pipeline,
+    site: &'static SpanSite,
+    start: SpanStart,
+) -> Option<Context> {
     let names = site.names();
     let current = Context::current();
     let parent = match start.parent {
@@ -385,13 +395,16 @@ fn start_span(site: &'static SpanSite, start: SpanStart) -> Option<Context> {
         Parent::Root => current.with_remote_span_context(SpanContext::empty_context()),
         Parent::Explicit(span_context) => current.with_remote_span_context(span_context),
     };
-    let mut attributes = Vec::with_capacity(3 + start.attributes.len());
-    attributes.extend([
-        KeyValue::new("code.function.name", names.function),
-        KeyValue::new("code.file.path", site.file),
-        KeyValue::new("code.line.number", i64::from(site.line)),
-    ]);
-    attributes.extend(start.attributes);
+    // The site's own attributes first, in the room `SpanStart::new` made for them.
+    let mut attributes = start.attributes;
+    attributes.splice(
+        0..0,
+        [
+            KeyValue::new("code.function.name", names.function),
+            KeyValue::new("code.file.path", site.file),
+            KeyValue::new("code.line.number", i64::from(site.line)),
+        ],
+    );
     let mut builder = pipeline
         .tracer
         .span_builder(names.span)
