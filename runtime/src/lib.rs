@@ -675,8 +675,8 @@ pub mod __private {
     };
     pub use crate::metrics::observable::{observe_counter, observe_gauge, observe_updown};
     pub use crate::metrics::{
-        CallSite, CounterKind, GaugeKind, HistogramKind, InstrumentKind, MeasuredCall, MetricSite,
-        SumKind, SumSite, UpDownKind,
+        CallSite, CounterKind, GaugeKind, HistogramKind, HistogramSite, InstrumentKind,
+        MeasuredCall, MetricSite, SumKind, SumSite, UpDownKind,
     };
     pub use crate::state::enabled;
     pub use crate::traces::{

@@ -205,6 +205,8 @@ pub(crate) fn exporters_for(config: &EnvConfig, signal: Signal) -> Vec<ExporterK
 impl Pipeline {
     /// Builds a pipeline; the strings are warnings for the user (one line each).
     pub(crate) fn build(settings: Settings) -> (Self, Vec<String>) {
+        // The clock of `#[metric(histogram)]` calibrates on first use: here, not in a call.
+        let _ = quanta::Instant::now();
         let Settings {
             config,
             resource,

@@ -34,18 +34,21 @@ fn site(instrument: &Instrument) -> TokenStream {
         Span::call_site(),
     );
     let keys = instrument.attributes.iter().map(|(key, ..)| key);
-    // Counters and up-down counters are kept by signalry in per-site cells.
-    let site = Ident::new(
-        if is_sum(instrument) {
-            "SumSite"
-        } else {
-            "MetricSite"
-        },
-        Span::call_site(),
-    );
+    // Counters and up-down counters are kept by signalry in per-site cells, and so are
+    // histograms with literal attributes between collections.
+    let site = match instrument.kind {
+        InstrumentKind::Histogram => quote!(#krate::__private::HistogramSite),
+        _ if is_sum(instrument) => quote!(#krate::__private::SumSite<#krate::__private::#kind>),
+        _ => quote!(#krate::__private::MetricSite<#krate::__private::#kind>),
+    };
+    let constructor = match instrument.kind {
+        InstrumentKind::Histogram => quote!(#krate::__private::HistogramSite::new),
+        _ if is_sum(instrument) => quote!(#krate::__private::SumSite::new),
+        _ => quote!(#krate::__private::MetricSite::new),
+    };
     quote! {
-        static __SIGNALRY_METRIC: #krate::__private::#site<#krate::__private::#kind> =
-            #krate::__private::#site::new(
+        static __SIGNALRY_METRIC: #site =
+            #constructor(
                 #name,
                 #unit,
                 #description,
@@ -121,16 +124,10 @@ pub(crate) fn recording(recording: &Recording) -> TokenStream {
             __SIGNALRY_METRIC.add_fixed(#value, || ::std::vec![#attributes]);
         },
         (true, false) => quote!(__SIGNALRY_METRIC.add(#value, &[#attributes]);),
-        (false, true) if !instrument.attributes.is_empty() => quote! {
-            static __SIGNALRY_ATTRIBUTES: ::std::sync::OnceLock<
-                ::std::vec::Vec<#krate::__private::KeyValue>,
-            > = ::std::sync::OnceLock::new();
-            __SIGNALRY_METRIC.record(
-                #value,
-                __SIGNALRY_ATTRIBUTES.get_or_init(|| ::std::vec![#attributes]),
-            );
+        (false, true) => quote! {
+            __SIGNALRY_METRIC.record_fixed(#value, || ::std::vec![#attributes]);
         },
-        (false, _) => quote!(__SIGNALRY_METRIC.record(#value, &[#attributes]);),
+        (false, false) => quote!(__SIGNALRY_METRIC.record(#value, &[#attributes]);),
     };
     quote! {{
         #tracking

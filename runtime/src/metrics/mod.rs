@@ -9,6 +9,7 @@
 //! initialise more than once.
 
 pub(crate) mod console;
+pub(crate) mod histograms;
 pub(crate) mod observable;
 pub(crate) mod prometheus;
 pub(crate) mod shapes;
@@ -18,9 +19,11 @@ use std::cell::Cell;
 use std::fmt;
 use std::marker::PhantomData;
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
-use std::time::Instant;
 
-use opentelemetry::metrics::{Counter, Gauge, Histogram, Meter, UpDownCounter};
+use opentelemetry::metrics::{
+    BoundCounter, BoundGauge, BoundHistogram, BoundUpDownCounter, Counter, Gauge, Histogram, Meter,
+    UpDownCounter,
+};
 use opentelemetry::KeyValue;
 use opentelemetry_sdk::metrics::{PeriodicReader, SdkMeterProvider};
 use opentelemetry_sdk::Resource;
@@ -30,6 +33,7 @@ use crate::console::ConsoleOutput;
 use crate::pipeline::Exporters;
 use crate::state;
 
+pub use self::histograms::HistogramSite;
 pub use self::sums::{SumKind, SumSite};
 
 /// An instrument kind a [`MetricSite`] can hold.
@@ -46,6 +50,12 @@ pub trait InstrumentKind: 'static {
         Self: Sized;
     /// Records one measurement.
     fn record(instrument: &Self::Instrument, value: Self::Value, attributes: &[KeyValue]);
+    /// The instrument bound to one attribute set: recording skips the attribute lookup.
+    type Bound: Send + Sync;
+    /// Binds `instrument` to `attributes`.
+    fn bind(instrument: &Self::Instrument, attributes: &[KeyValue]) -> Self::Bound;
+    /// Records one measurement on the bound instrument.
+    fn record_bound(bound: &Self::Bound, value: Self::Value);
 }
 
 /// A monotonic sum of `u64`.
@@ -62,22 +72,24 @@ pub enum HistogramKind {}
 pub enum GaugeKind {}
 
 macro_rules! instrument_kind {
-    ($kind:ty, $name:literal, $value:ty, $instrument:ty, $builder:ident, $record:ident) => {
+    ($kind:ty, $name:literal, $value:ty, $instrument:ty, $bound:ty, $builder:ident, $record:ident) => {
         instrument_kind!(
             $kind,
             $name,
             $value,
             $instrument,
+            $bound,
             $builder,
             $record,
             |b, _u| b
         );
     };
-    ($kind:ty, $name:literal, $value:ty, $instrument:ty, $builder:ident, $record:ident,
+    ($kind:ty, $name:literal, $value:ty, $instrument:ty, $bound:ty, $builder:ident, $record:ident,
      |$b:ident, $u:ident| $customise:expr) => {
         impl InstrumentKind for $kind {
             type Value = $value;
             type Instrument = $instrument;
+            type Bound = $bound;
             const NAME: &'static str = $name;
             fn build(meter: &Meter, site: &MetricSite<Self>) -> Self::Instrument {
                 let mut builder = meter.$builder(site.name);
@@ -94,16 +106,32 @@ macro_rules! instrument_kind {
             fn record(instrument: &Self::Instrument, value: $value, attributes: &[KeyValue]) {
                 instrument.$record(value, attributes);
             }
+            fn bind(instrument: &Self::Instrument, attributes: &[KeyValue]) -> $bound {
+                instrument.bind(attributes)
+            }
+            #[inline]
+            fn record_bound(bound: &$bound, value: $value) {
+                bound.$record(value);
+            }
         }
     };
 }
 
-instrument_kind!(CounterKind, "counter", u64, Counter<u64>, u64_counter, add);
+instrument_kind!(
+    CounterKind,
+    "counter",
+    u64,
+    Counter<u64>,
+    BoundCounter<u64>,
+    u64_counter,
+    add
+);
 instrument_kind!(
     UpDownKind,
     "updown",
     i64,
     UpDownCounter<i64>,
+    BoundUpDownCounter<i64>,
     i64_up_down_counter,
     add
 );
@@ -112,6 +140,7 @@ instrument_kind!(
     "histogram",
     f64,
     Histogram<f64>,
+    BoundHistogram<f64>,
     f64_histogram,
     record,
     |builder, unit| match duration_boundaries(unit) {
@@ -119,17 +148,21 @@ instrument_kind!(
         None => builder,
     }
 );
-instrument_kind!(GaugeKind, "gauge", f64, Gauge<f64>, f64_gauge, record);
+instrument_kind!(
+    GaugeKind,
+    "gauge",
+    f64,
+    Gauge<f64>,
+    BoundGauge<f64>,
+    f64_gauge,
+    record
+);
 
-/// Bucket boundaries for durations, from the HTTP semantic conventions (5 ms to 10 s): the
-/// SDK's defaults (0 to 10 000) suit milliseconds-as-integers, not seconds.
+/// Bucket boundaries for durations (`s` or `ms`), the same [`HistogramSite`]'s cells use.
 fn duration_boundaries(unit: &str) -> Option<Vec<f64>> {
-    const SECONDS: [f64; 14] = [
-        0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1.0, 2.5, 5.0, 7.5, 10.0,
-    ];
     match unit {
-        "s" => Some(SECONDS.to_vec()),
-        "ms" => Some(SECONDS.iter().map(|b| b * 1_000.0).collect()),
+        "s" => Some(histograms::SECONDS.to_vec()),
+        "ms" => Some(histograms::MILLISECONDS.to_vec()),
         _ => None,
     }
 }
@@ -148,8 +181,10 @@ pub struct MetricSite<K: InstrumentKind> {
     module: &'static str,
     first: OnceLock<(u64, K::Instrument)>,
     reinitialised: Mutex<Option<(u64, K::Instrument)>>,
-    /// The literal attributes of a measured function, built once.
+    /// The literal attributes, built once.
     fixed_attributes: OnceLock<Box<[KeyValue]>>,
+    /// The first pipeline's instrument bound to the literal attributes, with its generation.
+    bound: OnceLock<(u64, K::Bound)>,
     kind: PhantomData<K>,
 }
 
@@ -181,12 +216,16 @@ impl<K: InstrumentKind> MetricSite<K> {
             first: OnceLock::new(),
             reinitialised: Mutex::new(None),
             fixed_attributes: OnceLock::new(),
+            bound: OnceLock::new(),
             kind: PhantomData,
         }
     }
 
     /// The literal attributes, built once.
-    fn fixed_attributes(&self, attributes: impl FnOnce() -> Vec<KeyValue>) -> &[KeyValue] {
+    pub(crate) fn fixed_attributes(
+        &self,
+        attributes: impl FnOnce() -> Vec<KeyValue>,
+    ) -> &[KeyValue] {
         self.fixed_attributes
             .get_or_init(|| attributes().into_boxed_slice())
     }
@@ -208,25 +247,73 @@ impl<K: InstrumentKind> MetricSite<K> {
             value.into(),
             attributes,
         );
+        self.record_uncaptured(state::generation(), value, attributes);
+    }
+
+    /// Records `value` with the site's literal attributes, which `attributes` builds the first
+    /// time, through an instrument bound to them: no attribute lookup per call.
+    #[inline]
+    pub fn record_fixed(&self, value: K::Value, attributes: impl FnOnce() -> Vec<KeyValue>) {
+        if !state::enabled() {
+            return;
+        }
+        let attributes = self.fixed_attributes(attributes);
+        if crate::testing::capturing() {
+            crate::testing::capture_measurement(
+                K::NAME,
+                self.name,
+                self.unit,
+                value.into(),
+                attributes,
+            );
+        }
         let generation = state::generation();
-        let first = match self.first.get() {
-            Some(first) => first,
-            None => {
-                let Some(pipeline) = state::current() else {
+        match self.bound.get() {
+            Some((bound_in, bound)) if *bound_in == generation => K::record_bound(bound, value),
+            _ => self.bind_and_record(generation, value, attributes),
+        }
+    }
+
+    /// The first record of the literal attributes under a pipeline: binds them, under the
+    /// first pipeline; under a later one records unbound.
+    #[cold]
+    fn bind_and_record(&self, generation: u64, value: K::Value, attributes: &[KeyValue]) {
+        if let Some(first) = self.instrument(generation) {
+            if first.0 == generation {
+                let bound = self
+                    .bound
+                    .get_or_init(|| (generation, K::bind(&first.1, attributes)));
+                if bound.0 == generation {
+                    K::record_bound(&bound.1, value);
                     return;
-                };
-                let built = K::build(&pipeline.meter, self);
-                self.first.get_or_init(|| {
-                    shapes::declare(shapes::Shape {
-                        name: self.name,
-                        kind: K::NAME,
-                        unit: self.unit,
-                        keys: self.keys,
-                        module: self.module,
-                    });
-                    (generation, built)
-                })
+                }
             }
+        }
+        self.record_uncaptured(generation, value, attributes);
+    }
+
+    /// The instrument of the first pipeline the site recorded under, built on first use.
+    fn instrument(&self, generation: u64) -> Option<&(u64, K::Instrument)> {
+        if let Some(first) = self.first.get() {
+            return Some(first);
+        }
+        let pipeline = state::current()?;
+        let built = K::build(&pipeline.meter, self);
+        Some(self.first.get_or_init(|| {
+            shapes::declare(shapes::Shape {
+                name: self.name,
+                kind: K::NAME,
+                unit: self.unit,
+                keys: self.keys,
+                module: self.module,
+            });
+            (generation, built)
+        }))
+    }
+
+    fn record_uncaptured(&self, generation: u64, value: K::Value, attributes: &[KeyValue]) {
+        let Some(first) = self.instrument(generation) else {
+            return;
         };
         if first.0 == generation {
             K::record(&first.1, value, attributes);
@@ -237,17 +324,74 @@ impl<K: InstrumentKind> MetricSite<K> {
 
     #[cold]
     fn record_after_reinit(&self, generation: u64, value: K::Value, attributes: &[KeyValue]) {
-        let mut slot = self
+        if let Some(instrument) = self.reinitialised_instrument(generation) {
+            K::record(&instrument, value, attributes);
+        }
+    }
+
+    /// The instrument of a pipeline installed after the first, built on first use. It is
+    /// built with no lock of the site's held: building takes the SDK pipeline's lock, which
+    /// a collection holds while [`histograms`] empties cells through this site.
+    fn reinitialised_instrument(&self, generation: u64) -> Option<K::Instrument> {
+        let built = |slot: &Option<(u64, K::Instrument)>| {
+            slot.as_ref()
+                .filter(|(g, _)| *g == generation)
+                .map(|(_, instrument)| instrument.clone())
+        };
+        let lock = || {
+            self.reinitialised
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+        };
+        if let Some(instrument) = built(&lock()) {
+            return Some(instrument);
+        }
+        let pipeline = state::current()?;
+        let instrument = K::build(&pipeline.meter, self);
+        *lock() = Some((generation, instrument.clone()));
+        Some(instrument)
+    }
+
+    /// Makes the instrument of pipeline `generation` (and, for the first pipeline, the one
+    /// bound to `attributes`) ready, outside any collection; `false` when there is no such
+    /// pipeline any more.
+    pub(crate) fn prepare(&self, generation: u64, attributes: &[KeyValue]) -> bool {
+        match self.instrument(generation) {
+            Some(first) if first.0 == generation => {
+                self.bound
+                    .get_or_init(|| (generation, K::bind(&first.1, attributes)));
+                true
+            }
+            Some(_) => self.reinitialised_instrument(generation).is_some(),
+            None => false,
+        }
+    }
+
+    /// The literal attributes, if they were built.
+    pub(crate) fn built_fixed_attributes(&self) -> Option<&[KeyValue]> {
+        self.fixed_attributes.get().map(|attributes| &**attributes)
+    }
+
+    /// Records on the instrument [`prepare`](Self::prepare) made ready for `generation`;
+    /// builds nothing.
+    pub(crate) fn record_ready(&self, generation: u64, value: K::Value, attributes: &[KeyValue]) {
+        if let Some((bound_in, bound)) = self.bound.get() {
+            if *bound_in == generation {
+                K::record_bound(bound, value);
+                return;
+            }
+        }
+        if let Some((first_in, instrument)) = self.first.get() {
+            if *first_in == generation {
+                K::record(instrument, value, attributes);
+                return;
+            }
+        }
+        let slot = self
             .reinitialised
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
-        if slot.as_ref().is_none_or(|(g, _)| *g != generation) {
-            let Some(pipeline) = state::current() else {
-                return;
-            };
-            *slot = Some((generation, K::build(&pipeline.meter, self)));
-        }
-        if let Some((_, instrument)) = slot.as_ref() {
+        if let Some((_, instrument)) = slot.as_ref().filter(|(g, _)| *g == generation) {
             K::record(instrument, value, attributes);
         }
     }
@@ -372,10 +516,11 @@ impl CallSite for SumSite<UpDownKind> {
 }
 
 /// `#[metric(histogram)]`: the call's duration in the site's unit (`s`, or `ms`), with
-/// `error.type` when the call failed.
-impl CallSite for MetricSite<HistogramKind> {
+/// `error.type` when the call failed. Timed with the TSC clock where the CPU has an invariant
+/// one (`quanta`, calibrated when the pipeline starts), else the system's monotonic clock.
+impl CallSite for HistogramSite {
     /// The attributes when built per call, and when the call started.
-    type Started = (Option<Vec<KeyValue>>, Instant);
+    type Started = (Option<Vec<KeyValue>>, quanta::Instant);
 
     #[inline]
     fn start(
@@ -383,29 +528,21 @@ impl CallSite for MetricSite<HistogramKind> {
         fixed: bool,
         attributes: impl FnOnce() -> Vec<KeyValue>,
     ) -> Self::Started {
-        let attributes = if fixed {
-            self.fixed_attributes(attributes);
-            None
-        } else {
-            Some(attributes())
-        };
-        (attributes, Instant::now())
+        let attributes = (!fixed).then(attributes);
+        (attributes, quanta::Instant::now())
     }
 
+    #[inline]
     fn end(&'static self, (attributes, started): Self::Started, error_type: Option<&'static str>) {
-        let elapsed = started.elapsed();
-        let value = if self.unit == "ms" {
+        let elapsed = quanta::Instant::now().duration_since(started);
+        let value = if self.unit() == "ms" {
             elapsed.as_secs_f64() * 1_000.0
         } else {
             elapsed.as_secs_f64()
         };
         match (attributes, error_type) {
-            (None, None) => self.record(value, self.fixed_attributes(Vec::new)),
-            (attributes, error_type) => {
-                let attributes =
-                    attributes.unwrap_or_else(|| self.fixed_attributes(Vec::new).to_vec());
-                self.record(value, &with_error_type(attributes, error_type));
-            }
+            (None, None) => self.record_fixed(value, Vec::new),
+            (attributes, error_type) => self.record_failed(value, attributes, error_type),
         }
     }
 }

@@ -188,6 +188,20 @@ pub(crate) fn observe_sum_i64(
     register_undeclared(name, unit, description, Kind::UpDown(Arc::new(callback)))
 }
 
+/// Runs `callback` at every collection, before the SDK reads its instruments, through an
+/// observable instrument named `name` that reports nothing (and so is never exported).
+pub(crate) fn observe_collection(
+    name: &'static str,
+    callback: impl Fn() + Send + Sync + 'static,
+) -> Observation {
+    register_undeclared(
+        name,
+        "",
+        "",
+        Kind::Gauge(Arc::new(move |_: &Observer<'_, f64>| callback())),
+    )
+}
+
 /// Registers every observable instrument on a new pipeline's meter; the returned instruments
 /// are kept by the pipeline.
 pub(crate) fn register_all(meter: &Meter) -> Vec<Box<dyn Any + Send + Sync>> {

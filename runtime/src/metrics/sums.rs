@@ -92,7 +92,7 @@ impl StripedSum {
 
 /// This thread's cell index, given out in turn as threads first add.
 #[inline]
-fn stripe() -> usize {
+pub(crate) fn stripe() -> usize {
     thread_local! {
         static STRIPE: Cell<usize> = const { Cell::new(usize::MAX) };
     }
