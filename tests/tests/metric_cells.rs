@@ -115,3 +115,63 @@ fn attribute_sets_beyond_the_limit_go_to_the_overflow_set() {
         "1999 sets and the overflow set: the SDK's limit"
     );
 }
+
+/// The value after `key=` on `line`.
+fn field(line: &str, key: &str) -> f64 {
+    line.split_whitespace()
+        .find_map(|word| word.strip_prefix(key))
+        .and_then(|value| value.parse().ok())
+        .unwrap_or_else(|| panic!("no {key} on {line:?}"))
+}
+
+fn latency(value: f64) {
+    signalry::histogram!("cells.latency", value, unit = "s", attributes(peer = "db"));
+}
+
+#[test]
+fn histogram_cells_reach_the_exporter_with_exact_count_sum_min_and_max() {
+    const THREADS: u32 = 4;
+    const EACH: u32 = 5_000;
+    let summary = metrics_summary(|| {
+        std::thread::scope(|scope| {
+            for t in 0..THREADS {
+                scope.spawn(move || {
+                    for i in 0..EACH {
+                        latency(f64::from(t * EACH + i) * 1e-4);
+                    }
+                });
+            }
+        });
+    });
+    let line = lines(&summary, "cells.latency{peer=db}");
+    assert_eq!(line.len(), 1, "{summary}");
+    let n = THREADS * EACH;
+    assert!(
+        (field(line[0], "count=") - f64::from(n)).abs() < 0.5,
+        "{line:?}"
+    );
+    let sum: f64 = (0..n).map(|i| f64::from(i) * 1e-4).sum();
+    // The console prints about four significant digits.
+    let close = |a: f64, b: f64| (a - b).abs() <= 1e-3 * b.abs().max(1e-9);
+    assert!(close(field(line[0], "sum="), sum), "{line:?}");
+    assert!(field(line[0], "min=").abs() < 1e-12, "{line:?}");
+    assert!(
+        close(field(line[0], "max="), f64::from(n - 1) * 1e-4),
+        "{line:?}"
+    );
+}
+
+#[test]
+fn histogram_cells_follow_a_new_pipeline() {
+    let first = metrics_summary(|| {
+        latency(1.0);
+        latency(3.0);
+    });
+    let second = metrics_summary(|| latency(0.5));
+    let first = lines(&first, "cells.latency{peer=db}");
+    let second = lines(&second, "cells.latency{peer=db}");
+    assert!((field(first[0], "count=") - 2.0).abs() < 0.5, "{first:?}");
+    assert!((field(first[0], "sum=") - 4.0).abs() < 1e-9, "{first:?}");
+    assert!((field(second[0], "count=") - 1.0).abs() < 0.5, "{second:?}");
+    assert!((field(second[0], "max=") - 0.5).abs() < 1e-9, "{second:?}");
+}

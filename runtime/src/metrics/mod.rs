@@ -1,7 +1,13 @@
 //! Metrics: the meter provider's pipeline, and per-call-site instrument handles.
 //!
-//! A recording site is a `static` [`MetricSite`] holding the instrument's name, unit and
-//! description. On first use under a pipeline it creates its OpenTelemetry instrument and keeps
+//! Each recording site is a `static`. Counters and up-down counters are [`SumSite`]s: signalry
+//! keeps their sums in per-site cells and reports them at collection ([`sums`]). Histograms
+//! are [`HistogramSite`]s: with literal attributes their values wait in per-site bucket cells
+//! until a collection empties them into the OpenTelemetry histogram ([`histograms`]); with
+//! computed attributes they go to it at once. Gauges, and those histograms, go through a
+//! [`MetricSite`].
+//!
+//! A [`MetricSite`] holds the instrument's name, unit and description. On first use under a pipeline it creates its OpenTelemetry instrument and keeps
 //! it in a `OnceLock`, tagged with the pipeline's generation: later calls find it with two
 //! atomic loads, no name lookup and no lock. A later `init` (tests re-initialise) bumps the
 //! generation, and the site then keeps an instrument of the new pipeline behind a mutex
