@@ -111,7 +111,7 @@ pub(crate) fn stripe() -> usize {
 
 /// A sum instrument kind: counter (`u64`, only up) or up-down counter (`i64`).
 pub trait SumKind: super::InstrumentKind {
-    /// The value as the bits a [`StripedSum`] adds.
+    /// The value as the bits a striped sum adds (two's complement for `i64`).
     fn bits(value: Self::Value) -> u64;
     /// Registers the observable instrument that reports `named`.
     fn observe(named: Arc<Named>) -> observable::Observation;
