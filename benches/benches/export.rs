@@ -1,6 +1,6 @@
 //! Group 6, export throughput: `#[traced]` spans and `TelemetryEvent` records per second from
-//! this process to the real `rotel` collector over loopback OTLP/gRPC, and a check that the
-//! collector received every one.
+//! this process to the real `rotel` collector over loopback OTLP/gRPC and OTLP/HTTP-protobuf,
+//! and a check that the collector received every one.
 //!
 //! A plain program rather than a criterion bench (`harness = false`): one run sends N items
 //! and times it from the first call until the guard's shutdown has flushed the last batch, so
@@ -55,16 +55,27 @@ impl Run {
     }
 }
 
-/// Sends `n` items with `emit` to `collector` with only `signal` on, and waits for them.
-fn run(collector: &Collector, signal: Signal, n: u64, emit: impl Fn(u64)) -> Run {
+/// Sends `n` items with `emit` to `collector` over `protocol` with only `signal` on, and waits
+/// for them.
+fn run(
+    collector: &Collector,
+    protocol: Protocol,
+    signal: Signal,
+    n: u64,
+    emit: impl Fn(u64),
+) -> Run {
     let off: Vec<Signal> = [Signal::Traces, Signal::Metrics, Signal::Logs]
         .into_iter()
         .filter(|s| *s != signal)
         .collect();
+    let endpoint = match protocol {
+        Protocol::Grpc => collector.grpc_endpoint(),
+        _ => collector.http_endpoint(),
+    };
     let mut builder = signalry::builder()
         .service_name("signalry-bench-export")
-        .otlp_endpoint(collector.grpc_endpoint())
-        .otlp_protocol(Protocol::Grpc)
+        .otlp_endpoint(endpoint)
+        .otlp_protocol(protocol)
         .shutdown_timeout(Duration::from_secs(120));
     for s in off {
         builder = builder.exporters(s, &[]);
@@ -116,19 +127,26 @@ fn main() {
     std::env::set_var("OTEL_BLRP_MAX_QUEUE_SIZE", n.to_string());
 
     let collector = Collector::start_with(Verbosity::Basic);
-    let spans = run(&collector, Signal::Traces, n, |i| {
-        exported_span(i);
-    });
-    spans.report("spans", "spans", spans.received.spans);
-    let logs = run(&collector, Signal::Logs, n, |i| {
-        ExportedEvent { index: i }.emit();
-    });
-    logs.report("log_records", "log records", logs.received.logs);
+    for (protocol, label) in [(Protocol::Grpc, "grpc"), (Protocol::HttpProtobuf, "http")] {
+        let spans = run(&collector, protocol, Signal::Traces, n, |i| {
+            exported_span(i);
+        });
+        spans.report(&format!("{label}/spans"), "spans", spans.received.spans);
+        let logs = run(&collector, protocol, Signal::Logs, n, |i| {
+            ExportedEvent { index: i }.emit();
+        });
+        logs.report(
+            &format!("{label}/log_records"),
+            "log records",
+            logs.received.logs,
+        );
+    }
 
-    // The same spans in batches of 8192 instead of 512: how much of the rate is per batch.
+    // The same spans over gRPC in batches of 8192 instead of 512: how much of the rate is per
+    // batch.
     std::env::set_var("OTEL_BSP_MAX_EXPORT_BATCH_SIZE", "8192");
-    let big_batches = run(&collector, Signal::Traces, n, |i| {
+    let big_batches = run(&collector, Protocol::Grpc, Signal::Traces, n, |i| {
         exported_span(i);
     });
-    big_batches.report("spans_batch_8192", "spans", big_batches.received.spans);
+    big_batches.report("grpc/spans_batch_8192", "spans", big_batches.received.spans);
 }
