@@ -21,7 +21,7 @@ use std::sync::{Mutex, Once, PoisonError};
 
 use opentelemetry::KeyValue;
 
-use super::sums::{stripe, STRIPES};
+use super::sums::{stripe, SHARED, STRIPES};
 use super::{HistogramKind, InstrumentKind as _, MetricSite};
 use crate::state;
 
@@ -54,25 +54,71 @@ pub(crate) const fn boundaries(unit: &str) -> &'static [f64] {
 }
 
 /// One thread's counts, alone on their cache lines.
+///
+/// A cell a thread holds alone ([`stripe`]) is written by that thread only, with plain loads
+/// and stores: its bucket counts and sum only grow, and collection reads them and keeps what
+/// it read, to report the difference next time; its minimum and maximum belong to the
+/// collection interval in `epoch`, and the thread starts them afresh when it sees a new one.
+/// The shared cell is written with atomic read-modify-writes and emptied by collection.
 #[repr(align(128))]
 struct Stripe {
-    buckets: [AtomicU64; MAX_BUCKETS],
     /// `f64` bits.
     sum: AtomicU64,
     min: AtomicU64,
     max: AtomicU64,
+    /// The interval `min` and `max` belong to (held cells only).
+    epoch: AtomicU64,
+    buckets: [AtomicU64; MAX_BUCKETS],
 }
 
 const EMPTY_MIN: u64 = f64::INFINITY.to_bits();
 const EMPTY_MAX: u64 = f64::NEG_INFINITY.to_bits();
 
+/// The current collection interval: collection moves it on before it reads the cells.
+static EPOCH: AtomicU64 = AtomicU64::new(0);
+
 impl Stripe {
     const fn new() -> Self {
         Self {
-            buckets: [const { AtomicU64::new(0) }; MAX_BUCKETS],
             sum: AtomicU64::new(0),
             min: AtomicU64::new(EMPTY_MIN),
             max: AtomicU64::new(EMPTY_MAX),
+            epoch: AtomicU64::new(0),
+            buckets: [const { AtomicU64::new(0) }; MAX_BUCKETS],
+        }
+    }
+
+    /// Adds a value to a cell this thread holds alone.
+    #[inline]
+    fn record_held(&self, bucket: usize, value: f64) {
+        let count = &self.buckets[bucket];
+        count.store(count.load(Ordering::Relaxed) + 1, Ordering::Relaxed);
+        let sum = f64::from_bits(self.sum.load(Ordering::Relaxed));
+        self.sum.store((sum + value).to_bits(), Ordering::Relaxed);
+        let epoch = EPOCH.load(Ordering::Relaxed);
+        if self.epoch.load(Ordering::Relaxed) != epoch {
+            self.min.store(value.to_bits(), Ordering::Relaxed);
+            self.max.store(value.to_bits(), Ordering::Relaxed);
+            self.epoch.store(epoch, Ordering::Release);
+            return;
+        }
+        if value < f64::from_bits(self.min.load(Ordering::Relaxed)) {
+            self.min.store(value.to_bits(), Ordering::Relaxed);
+        }
+        if value > f64::from_bits(self.max.load(Ordering::Relaxed)) {
+            self.max.store(value.to_bits(), Ordering::Relaxed);
+        }
+    }
+
+    /// Adds a value to the shared cell.
+    fn record_shared(&self, bucket: usize, value: f64) {
+        self.buckets[bucket].fetch_add(1, Ordering::Relaxed);
+        update(&self.sum, |sum| sum + value);
+        if value < f64::from_bits(self.min.load(Ordering::Relaxed)) {
+            update(&self.min, |min| min.min(value));
+        }
+        if value > f64::from_bits(self.max.load(Ordering::Relaxed)) {
+            update(&self.max, |max| max.max(value));
         }
     }
 }
@@ -87,6 +133,15 @@ pub(crate) struct Drained {
 }
 
 impl Drained {
+    fn empty() -> Self {
+        Self {
+            buckets: [0; MAX_BUCKETS],
+            sum: 0.0,
+            min: f64::INFINITY,
+            max: f64::NEG_INFINITY,
+        }
+    }
+
     fn count(&self) -> u64 {
         self.buckets.iter().sum()
     }
@@ -96,6 +151,8 @@ impl Drained {
 struct Cells {
     bounds: &'static [f64],
     stripes: [Stripe; STRIPES],
+    /// What collection last read of the held cells' growing counts and sums.
+    read: Mutex<([u64; MAX_BUCKETS], [f64; STRIPES])>,
 }
 
 impl Cells {
@@ -103,46 +160,109 @@ impl Cells {
         Self {
             bounds,
             stripes: [const { Stripe::new() }; STRIPES],
+            read: Mutex::new(([0; MAX_BUCKETS], [0.0; STRIPES])),
         }
     }
 
     #[inline]
     fn record(&self, value: f64) {
-        let stripe = &self.stripes[stripe()];
-        let bucket = self.bounds.partition_point(|bound| *bound < value);
-        stripe.buckets[bucket].fetch_add(1, Ordering::Relaxed);
-        // Only this thread writes this stripe (below `STRIPES` threads): the exchanges succeed
-        // at once.
-        update(&stripe.sum, |sum| sum + value);
-        if value < f64::from_bits(stripe.min.load(Ordering::Relaxed)) {
-            update(&stripe.min, |min| min.min(value));
-        }
-        if value > f64::from_bits(stripe.max.load(Ordering::Relaxed)) {
-            update(&stripe.max, |max| max.max(value));
+        let index = stripe();
+        let bucket = bucket(self.bounds, value);
+        if index == SHARED {
+            self.stripes[index].record_shared(bucket, value);
+        } else {
+            self.stripes[index].record_held(bucket, value);
         }
     }
 
-    fn drain(&self) -> Drained {
-        let mut drained = Drained {
-            buckets: [0; MAX_BUCKETS],
-            sum: 0.0,
-            min: f64::INFINITY,
-            max: f64::NEG_INFINITY,
-        };
-        for stripe in &self.stripes {
-            for (total, bucket) in drained.buckets.iter_mut().zip(&stripe.buckets) {
-                *total += bucket.swap(0, Ordering::Relaxed);
+    /// What was recorded since the last drain; `epoch` is the interval that collection has
+    /// just closed (see [`close_interval`]). A thread that records meanwhile starts its minimum
+    /// and maximum afresh; one that was in the middle of a record may leave its extreme to the
+    /// next interval (its count and sum are never lost: the next drain finds them).
+    fn drain(&self, epoch: u64) -> Drained {
+        let mut drained = Drained::empty();
+        let mut read = self.read.lock().unwrap_or_else(PoisonError::into_inner);
+        let (buckets_read, sums_read) = &mut *read;
+        let mut buckets_now = [0u64; MAX_BUCKETS];
+        for (index, stripe) in self.stripes.iter().enumerate() {
+            if index == SHARED {
+                for (total, bucket) in drained.buckets.iter_mut().zip(&stripe.buckets) {
+                    *total += bucket.swap(0, Ordering::Relaxed);
+                }
+                drained.sum += f64::from_bits(stripe.sum.swap(0, Ordering::Relaxed));
+                drained.min = drained.min.min(f64::from_bits(
+                    stripe.min.swap(EMPTY_MIN, Ordering::Relaxed),
+                ));
+                drained.max = drained.max.max(f64::from_bits(
+                    stripe.max.swap(EMPTY_MAX, Ordering::Relaxed),
+                ));
+                continue;
             }
-            drained.sum += f64::from_bits(stripe.sum.swap(0, Ordering::Relaxed));
-            drained.min = drained.min.min(f64::from_bits(
-                stripe.min.swap(EMPTY_MIN, Ordering::Relaxed),
-            ));
-            drained.max = drained.max.max(f64::from_bits(
-                stripe.max.swap(EMPTY_MAX, Ordering::Relaxed),
-            ));
+            for (total, bucket) in buckets_now.iter_mut().zip(&stripe.buckets) {
+                *total += bucket.load(Ordering::Relaxed);
+            }
+            let sum = f64::from_bits(stripe.sum.load(Ordering::Relaxed));
+            drained.sum += sum - sums_read[index];
+            sums_read[index] = sum;
+            if stripe.epoch.load(Ordering::Acquire) == epoch {
+                drained.min = drained
+                    .min
+                    .min(f64::from_bits(stripe.min.load(Ordering::Relaxed)));
+                drained.max = drained
+                    .max
+                    .max(f64::from_bits(stripe.max.load(Ordering::Relaxed)));
+            }
         }
+        for ((total, now), before) in drained
+            .buckets
+            .iter_mut()
+            .zip(&buckets_now)
+            .zip(buckets_read.iter_mut())
+        {
+            *total += now - *before;
+            *before = *now;
+        }
+        drained.keep_extremes_in_buckets(self.bounds);
         drained
     }
+}
+
+/// Moves every site on to a new interval; returns the one closed. Once per collection, before
+/// any site is drained.
+fn close_interval() -> u64 {
+    EPOCH.fetch_add(1, Ordering::AcqRel)
+}
+
+impl Drained {
+    /// A minimum or maximum left to the next interval (see [`Cells::drain`]) may not match the
+    /// buckets counted: each is moved to the nearest value its lowest (highest) bucket holds.
+    fn keep_extremes_in_buckets(&mut self, bounds: &[f64]) {
+        let Some(lowest) = self.buckets.iter().position(|&n| n > 0) else {
+            return;
+        };
+        let highest = self.buckets.iter().rposition(|&n| n > 0).unwrap_or(lowest);
+        let bucket_of = |v: f64| bounds.partition_point(|b| *b < v);
+        if !self.min.is_finite() || bucket_of(self.min) != lowest {
+            self.min = match lowest.checked_sub(1) {
+                Some(below) => bounds[below].next_up(),
+                None => bounds.first().copied().unwrap_or(0.0),
+            };
+        }
+        if !self.max.is_finite() || bucket_of(self.max) != highest {
+            self.max = bounds
+                .get(highest)
+                .copied()
+                .unwrap_or_else(|| bounds.last().map_or(0.0, |b| b.next_up()));
+        }
+    }
+}
+
+/// The bucket of `value`: how many boundaries are below it (the bucket `i` holds the values in
+/// `(bounds[i-1], bounds[i]]`). Counted with independent comparisons rather than a binary
+/// search, whose dependent steps cost more over 15 boundaries.
+#[inline]
+fn bucket(bounds: &[f64], value: f64) -> usize {
+    bounds.iter().map(|bound| usize::from(*bound < value)).sum()
 }
 
 /// Applies `f` to the `f64` in `cell`.
@@ -308,7 +428,7 @@ impl HistogramSite {
 
     /// Empties the cells into the instrument last made ready: the current pipeline's, or at
     /// shutdown (when none is current any more) the one shutting down.
-    fn empty(&self) {
+    fn empty(&self, epoch: u64) {
         let generation = self.ready.load(Ordering::Acquire);
         if generation == 0 {
             return;
@@ -316,7 +436,7 @@ impl HistogramSite {
         let Some(attributes) = self.site.built_fixed_attributes() else {
             return;
         };
-        let drained = self.cells.drain();
+        let drained = self.cells.drain(epoch);
         for (value, times) in synthetic(self.cells.bounds, &drained) {
             for _ in 0..times {
                 self.site.record_ready(generation, value, attributes);
@@ -339,8 +459,9 @@ fn register(site: &'static HistogramSite) {
         // the SDK reads its histograms.
         let observation = super::observable::observe_collection("signalry.histograms", || {
             let sites = SITES.lock().unwrap_or_else(PoisonError::into_inner);
+            let epoch = close_interval();
             for site in sites.iter() {
-                site.empty();
+                site.empty(epoch);
             }
         });
         std::mem::forget(observation);
@@ -406,6 +527,36 @@ mod tests {
     }
 
     #[test]
+    fn a_value_counts_in_the_bucket_the_sdk_puts_it_in() {
+        for bounds in [&SECONDS[..], &MILLISECONDS[..], &DEFAULT[..]] {
+            for value in [-1.0, 0.0, 0.005, 0.0051, 0.3, 5.0, 7.5, 10.0, 10.5, 1e9] {
+                assert_eq!(
+                    bucket(bounds, value),
+                    bounds.partition_point(|b| *b < value),
+                    "{value} in {bounds:?}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn an_extreme_left_to_the_next_interval_is_moved_into_its_bucket() {
+        let mut counted = drained(&SECONDS, &[0.02, 0.3, 4.0]);
+        // The minimum and maximum of values that landed in other intervals.
+        counted.min = 0.001;
+        counted.max = f64::NEG_INFINITY;
+        counted.keep_extremes_in_buckets(&SECONDS);
+        assert!(counted.min > 0.01 && counted.min <= 0.025, "{counted:?}");
+        assert!((counted.max - 5.0).abs() < f64::EPSILON, "{counted:?}");
+        let values = synthetic(&SECONDS, &counted);
+        let expanded: Vec<f64> = values
+            .iter()
+            .flat_map(|&(v, times)| std::iter::repeat_n(v, times as usize))
+            .collect();
+        assert_eq!(drained(&SECONDS, &expanded).buckets, counted.buckets);
+    }
+
+    #[test]
     fn cells_count_every_thread_and_empty_once() {
         static CELLS: Cells = Cells::new(&SECONDS);
         std::thread::scope(|scope| {
@@ -417,12 +568,12 @@ mod tests {
                 });
             }
         });
-        let drained = CELLS.drain();
+        let drained = CELLS.drain(close_interval());
         assert_eq!(drained.count(), 4000);
         assert_eq!(drained.min, 0.0);
         assert!((drained.max - 3.999).abs() < 1e-12);
         let expected: f64 = (0..4000).map(|i| 0.001 * f64::from(i)).sum();
         assert!((drained.sum - expected).abs() < 1e-6);
-        assert_eq!(CELLS.drain().count(), 0, "emptied");
+        assert_eq!(CELLS.drain(close_interval()).count(), 0, "emptied");
     }
 }

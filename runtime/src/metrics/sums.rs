@@ -102,7 +102,7 @@ impl StripedSum {
 }
 
 /// The cell that threads without one of their own share, adding with atomic read-modify-writes.
-const SHARED: usize = STRIPES - 1;
+pub(crate) const SHARED: usize = STRIPES - 1;
 
 /// Which cells (below [`SHARED`]) no running thread holds: one bit each.
 static FREE: AtomicU64 = AtomicU64::new((1 << SHARED) - 1);
