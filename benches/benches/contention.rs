@@ -52,6 +52,10 @@ fn main() {
 
     let mut group = c.benchmark_group("contention");
 
+    // Two threads sharing nothing: what running both at once costs by itself.
+    contended(&mut group, "counter/bare", || {
+        black_box(common::bare(black_box(1)));
+    });
     contended(&mut group, "counter/atomic_floor", || {
         black_box(counted::atomic_floor(black_box(1)));
     });
