@@ -17,6 +17,7 @@
 pub(crate) mod console;
 
 use std::future::Future;
+use std::mem::ManuallyDrop;
 use std::pin::Pin;
 use std::sync::{Arc, OnceLock};
 use std::task::{Context as TaskContext, Poll};
@@ -232,7 +233,10 @@ impl SpanStart {
 #[derive(Debug)]
 #[must_use = "the span ends when this is dropped"]
 pub struct ActiveSpan {
-    cx: Option<Context>,
+    /// The span's context while telemetry is on. `ManuallyDrop`, so that the type has no drop
+    /// glue beyond [`Drop::drop`], which takes it out: an inert span's end is one inlined
+    /// branch.
+    cx: ManuallyDrop<Option<Context>>,
 }
 
 impl ActiveSpan {
@@ -240,7 +244,9 @@ impl ActiveSpan {
     #[inline(always)]
     pub fn start(site: &'static SpanSite, start: impl FnOnce() -> SpanStart) -> Self {
         if !state::enabled() {
-            return Self { cx: None };
+            return Self {
+                cx: ManuallyDrop::new(None),
+            };
         }
         Self::start_enabled(site, start)
     }
@@ -249,7 +255,7 @@ impl ActiveSpan {
     #[inline(never)]
     fn start_enabled(site: &'static SpanSite, start: impl FnOnce() -> SpanStart) -> Self {
         Self {
-            cx: start_span(site, start()),
+            cx: ManuallyDrop::new(start_span(site, start())),
         }
     }
 
@@ -263,7 +269,7 @@ impl ActiveSpan {
     /// is polled as it is: no context is captured or attached.
     #[inline]
     pub fn wrap<F: Future>(&self, future: F) -> Wrapped<F> {
-        match &self.cx {
+        match &*self.cx {
             Some(cx) => Wrapped::Current {
                 inner: future.with_context(cx.clone()),
             },
@@ -280,7 +286,7 @@ impl ActiveSpan {
         result: &R,
         describe: impl FnOnce(&R::Error) -> String,
     ) {
-        if let (Some(cx), Some(error)) = (&self.cx, result.traced_error()) {
+        if let (Some(cx), Some(error)) = (&*self.cx, result.traced_error()) {
             let span = cx.span();
             span.set_attribute(KeyValue::new(
                 "error.type",
@@ -293,7 +299,7 @@ impl ActiveSpan {
     /// Records the returned value as `return.value` (`ret`).
     #[inline]
     pub fn record_return(&self, value: impl FnOnce() -> Option<Value>) {
-        if let Some(cx) = &self.cx {
+        if let Some(cx) = &*self.cx {
             if let Some(value) = value() {
                 cx.span()
                     .set_attribute(KeyValue::new("return.value", value));
@@ -372,7 +378,7 @@ impl Drop for ActiveSpan {
     /// Inlined, so that an inert span costs its caller one branch.
     #[inline(always)]
     fn drop(&mut self) {
-        if let Some(cx) = self.cx.take() {
+        if let Some(cx) = Option::take(&mut self.cx) {
             end_span(&cx);
         }
     }
