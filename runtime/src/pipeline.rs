@@ -6,12 +6,11 @@ use std::time::{Duration, Instant};
 
 use opentelemetry::logs::LoggerProvider as _;
 use opentelemetry::metrics::{Meter, MeterProvider as _};
-use opentelemetry::trace::TracerProvider as _;
 use opentelemetry::InstrumentationScope;
 use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::logs::{SdkLogger, SdkLoggerProvider};
 use opentelemetry_sdk::metrics::SdkMeterProvider;
-use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
+use opentelemetry_sdk::trace::SdkTracerProvider;
 
 use crate::config::{EnvConfig, ExporterKind, Signal};
 use crate::console::ConsoleOutput;
@@ -20,7 +19,8 @@ use crate::custom_export::{BoxedLogExporter, BoxedSpanExporter, CustomExporters}
 /// The providers every call site records through.
 #[derive(Debug)]
 pub(crate) struct Pipeline {
-    pub(crate) tracer: SdkTracer,
+    /// Where `#[traced]` spans go.
+    pub(crate) site_spans: Arc<crate::traces::site::SiteSpans>,
     pub(crate) meter: Meter,
     pub(crate) logger: SdkLogger,
     tracer_provider: SdkTracerProvider,
@@ -43,6 +43,13 @@ pub(crate) struct Settings {
     pub(crate) console: Arc<ConsoleOutput>,
     /// Exporters given in code, which take the place of the OTLP transport.
     pub(crate) custom: CustomExporters,
+}
+
+/// The instrumentation scope of everything signalry records.
+pub(crate) fn scope() -> InstrumentationScope {
+    InstrumentationScope::builder("signalry")
+        .with_version(env!("CARGO_PKG_VERSION"))
+        .build()
 }
 
 /// Builds OTLP exporters on demand, starting the export runtime the first time one is needed,
@@ -221,7 +228,7 @@ impl Pipeline {
             #[cfg(feature = "otlp")]
             runtime: None,
         };
-        let tracer_provider = crate::traces::provider(
+        let (tracer_provider, site_spans) = crate::traces::provider(
             &exporters_for(&config, Signal::Traces),
             &mut exporters,
             config.sampler,
@@ -249,6 +256,7 @@ impl Pipeline {
         let export_runtime = exporters.runtime.take();
         let pipeline = Self::from_providers(
             tracer_provider,
+            site_spans,
             meter_provider,
             logger_provider,
             prometheus,
@@ -260,17 +268,16 @@ impl Pipeline {
 
     fn from_providers(
         tracer_provider: SdkTracerProvider,
+        site_spans: Arc<crate::traces::site::SiteSpans>,
         meter_provider: SdkMeterProvider,
         logger_provider: SdkLoggerProvider,
         prometheus: Option<crate::metrics::prometheus::PrometheusEndpoint>,
         #[cfg(feature = "otlp")] export_runtime: Option<crate::otlp::ExportRuntime>,
     ) -> Self {
-        let scope = InstrumentationScope::builder("signalry")
-            .with_version(env!("CARGO_PKG_VERSION"))
-            .build();
+        let scope = scope();
         let meter = meter_provider.meter_with_scope(scope.clone());
         Self {
-            tracer: tracer_provider.tracer_with_scope(scope.clone()),
+            site_spans,
             observables: Mutex::new(crate::metrics::observable::register_all(&meter)),
             meter,
             logger: logger_provider.logger_with_scope(scope),

@@ -472,6 +472,31 @@ impl SpanProcessor for CaptureSpanProcessor {
     }
 }
 
+/// The capture a `#[traced]` span was started under: its spans skip the SDK's processors, so
+/// they are handed over here when they end.
+#[derive(Clone)]
+pub(crate) struct CaptureTarget(Arc<Buffer>);
+
+/// The capture whose context `cx` is, if any capture is running.
+#[inline]
+pub(crate) fn capture_target(cx: &Context) -> Option<CaptureTarget> {
+    if !capturing() {
+        return None;
+    }
+    cx.get::<CaptureKey>()
+        .map(|key| CaptureTarget(Arc::clone(&key.0)))
+}
+
+impl CaptureTarget {
+    pub(crate) fn span(&self, span: SpanData) {
+        self.0
+            .spans
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(CapturedSpan::from(span));
+    }
+}
+
 /// Hands each log record emitted under a capture's context to that capture.
 #[derive(Debug)]
 pub(crate) struct CaptureLogProcessor;

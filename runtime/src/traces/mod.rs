@@ -15,6 +15,7 @@
 //!    completes drops its `ActiveSpan` too, so a cancelled call still ends its span.
 
 pub(crate) mod console;
+pub(crate) mod site;
 
 use std::future::Future;
 use std::mem::ManuallyDrop;
@@ -23,10 +24,11 @@ use std::sync::{Arc, OnceLock};
 use std::task::{Context as TaskContext, Poll};
 
 use opentelemetry::context::{ContextGuard, FutureExt, WithContext};
-use opentelemetry::trace::{Link, SpanContext, SpanKind, Status, TraceContextExt, Tracer as _};
+use opentelemetry::trace::{SpanContext, SpanKind, Status, TraceContextExt};
 use opentelemetry::{Context, KeyValue, Value};
 use opentelemetry_sdk::trace::{
-    BatchConfigBuilder, BatchSpanProcessor, Sampler, SdkTracerProvider,
+    BatchConfigBuilder, BatchSpanProcessor, Sampler, SdkTracerProvider, SimpleSpanProcessor,
+    SpanExporter as _, SpanProcessor,
 };
 use opentelemetry_sdk::Resource;
 
@@ -199,13 +201,14 @@ pub struct SpanStart {
 }
 
 impl SpanStart {
-    /// A start under `parent`, with room for `attributes` attributes (and the site's own).
+    /// A start under `parent`, with room for `attributes` attributes (the site's own are
+    /// added at export).
     #[inline]
     pub fn new(parent: Parent, attributes: usize) -> Self {
         Self {
             parent,
             links: Vec::new(),
-            attributes: Vec::with_capacity(CODE_ATTRIBUTES + attributes),
+            attributes: Vec::with_capacity(attributes),
         }
     }
 
@@ -390,7 +393,7 @@ fn end_span(cx: &Context) {
         span.set_attribute(KeyValue::new("error.type", "panic"));
         span.set_status(Status::error("panicked"));
     }
-    span.end();
+    span.end_with_timestamp(site::wall_now());
 }
 
 /// The `code.*` attributes every span of a site has.
@@ -405,34 +408,7 @@ fn start_span_in(
     site: &'static SpanSite,
     start: SpanStart,
 ) -> Option<Context> {
-    let names = site.names();
-    let current = Context::current();
-    let parent = match start.parent {
-        Parent::Current => current,
-        // The capture mark and baggage stay; only the parent span is replaced.
-        Parent::Root => current.with_remote_span_context(SpanContext::empty_context()),
-        Parent::Explicit(span_context) => current.with_remote_span_context(span_context),
-    };
-    // The site's own attributes first, in the room `SpanStart::new` made for them.
-    let mut attributes = start.attributes;
-    attributes.splice(
-        0..0,
-        [
-            KeyValue::new("code.function.name", names.function),
-            KeyValue::new("code.file.path", site.file),
-            KeyValue::new("code.line.number", i64::from(site.line)),
-        ],
-    );
-    let mut builder = pipeline
-        .tracer
-        .span_builder(names.span)
-        .with_kind(site.kind.clone())
-        .with_attributes(attributes);
-    if !start.links.is_empty() {
-        builder = builder.with_links(start.links.into_iter().map(Link::with_context).collect());
-    }
-    let span = pipeline.tracer.build_with_context(builder, &parent);
-    Some(parent.with_span(span))
+    Some(pipeline.site_spans.start(site, start))
 }
 
 /// Builds the tracer provider for the chosen exporters.
@@ -443,21 +419,21 @@ pub(crate) fn provider(
     batch: BatchConfig,
     resource: Resource,
     console: &Arc<ConsoleOutput>,
-) -> SdkTracerProvider {
-    let mut builder = SdkTracerProvider::builder()
-        .with_resource(resource)
-        .with_sampler(to_sampler(sampler))
-        .with_span_processor(crate::testing::CaptureSpanProcessor);
+) -> (SdkTracerProvider, Arc<site::SiteSpans>) {
+    let mut immediate: Vec<Box<dyn SpanProcessor>> = Vec::new();
+    let mut batched: Vec<Box<dyn SpanProcessor>> = Vec::new();
     for kind in kinds {
         match kind {
             // Console output is for people at a terminal; writing each span as it ends keeps
             // the tree and the events inside it in order.
             ExporterKind::Console => {
-                builder = builder
-                    .with_simple_exporter(console::ConsoleSpanExporter::new(Arc::clone(console)));
+                let mut exporter = console::ConsoleSpanExporter::new(Arc::clone(console));
+                exporter.set_resource(&resource);
+                immediate.push(Box::new(SimpleSpanProcessor::new(exporter)));
             }
             ExporterKind::Otlp => {
-                if let Some(exporter) = exporters.otlp_spans() {
+                if let Some(mut exporter) = exporters.otlp_spans() {
+                    exporter.set_resource(&resource);
                     let processor = BatchSpanProcessor::builder(exporter)
                         .with_batch_config(
                             BatchConfigBuilder::default()
@@ -467,13 +443,26 @@ pub(crate) fn provider(
                                 .build(),
                         )
                         .build();
-                    builder = builder.with_span_processor(processor);
+                    batched.push(Box::new(processor));
                 }
             }
             ExporterKind::Prometheus => {}
         }
     }
-    builder.build()
+    let site_spans = Arc::new(site::SiteSpans::new(
+        sampler,
+        crate::pipeline::scope(),
+        immediate,
+        batched,
+        batch.max_queue_size,
+    ));
+    let provider = SdkTracerProvider::builder()
+        .with_resource(resource)
+        .with_sampler(to_sampler(sampler))
+        .with_span_processor(crate::testing::CaptureSpanProcessor)
+        .with_span_processor(site::Registered(Arc::clone(&site_spans)))
+        .build();
+    (provider, site_spans)
 }
 
 fn to_sampler(config: SamplerConfig) -> Sampler {
