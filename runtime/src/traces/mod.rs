@@ -197,18 +197,18 @@ impl<T: IntoSpanContext + ?Sized> IntoSpanContext for &T {
 pub struct SpanStart {
     parent: Parent,
     links: Vec<SpanContext>,
-    attributes: Vec<KeyValue>,
+    record: Box<site::Record>,
 }
 
 impl SpanStart {
-    /// A start under `parent`, with room for `attributes` attributes (the site's own are
-    /// added at export).
+    /// A start under `parent`; `attributes` is how many the call may add.
     #[inline]
     pub fn new(parent: Parent, attributes: usize) -> Self {
+        let _ = attributes;
         Self {
             parent,
             links: Vec::new(),
-            attributes: Vec::with_capacity(attributes),
+            record: site::Record::take(),
         }
     }
 
@@ -226,7 +226,7 @@ impl SpanStart {
     #[inline]
     pub fn attribute(mut self, key: &'static str, value: Option<Value>) -> Self {
         if let Some(value) = value {
-            self.attributes.push(KeyValue::new(key, value));
+            self.record.attribute(KeyValue::new(key, value));
         }
         self
     }
@@ -395,9 +395,6 @@ fn end_span(cx: &Context) {
     }
     span.end_with_timestamp(site::wall_now());
 }
-
-/// The `code.*` attributes every span of a site has.
-const CODE_ATTRIBUTES: usize = 3;
 
 fn start_span(site: &'static SpanSite, start: SpanStart) -> Option<Context> {
     state::with_current(|pipeline| start_span_in(pipeline, site, start)).flatten()

@@ -103,8 +103,13 @@ impl SiteSpans {
     /// Starts a span for `site` under the parent `start` names, and returns the context that
     /// holds it.
     pub(super) fn start(&self, site: &'static SpanSite, start: SpanStart) -> Context {
+        let SpanStart {
+            parent,
+            links,
+            mut record,
+        } = start;
         let current = Context::current();
-        let parent = match start.parent {
+        let parent = match parent {
             Parent::Current => current.span().span_context().clone(),
             Parent::Root => SpanContext::empty_context(),
             Parent::Explicit(span_context) => span_context,
@@ -125,29 +130,27 @@ impl SiteSpans {
             TraceFlags::default()
         };
         let span_context = SpanContext::new(trace_id, Ids::span_id(), flags, false, trace_state);
-        let record = sampled.then(|| {
-            let mut links = start.links;
-            let dropped_links = links.len().saturating_sub(MAX_LINKS);
-            links.truncate(MAX_LINKS);
-            let mut attributes = start.attributes;
-            let dropped_attributes = attributes.len().saturating_sub(MAX_ATTRIBUTES);
-            attributes.truncate(MAX_ATTRIBUTES);
-            Box::new(Record {
-                site,
-                name: None,
-                parent_span_id,
-                parent_is_remote: parent.is_remote(),
-                start: wall_now(),
-                attributes,
-                dropped_attributes: count(dropped_attributes),
-                events: Vec::new(),
-                dropped_events: 0,
-                links: links.into_iter().map(Link::with_context).collect(),
-                dropped_links: count(dropped_links),
-                status: Status::Unset,
-                capture: crate::testing::capture_target(&current),
-            })
-        });
+        let record = if sampled {
+            record.site = Some(site);
+            record.span_context = span_context.clone();
+            record.parent_span_id = parent_span_id;
+            record.parent_is_remote = parent.is_remote();
+            record.start = wall_now();
+            if !links.is_empty() {
+                let rare = record.rare();
+                rare.dropped_links = count(links.len().saturating_sub(MAX_LINKS));
+                rare.links = links
+                    .into_iter()
+                    .take(MAX_LINKS)
+                    .map(Link::with_context)
+                    .collect();
+            }
+            record.capture = crate::testing::capture_target(&current);
+            Some(record)
+        } else {
+            recycle_here(record);
+            None
+        };
         let span = SiteSpan {
             span_context,
             record,
@@ -178,42 +181,48 @@ impl SiteSpans {
 
     /// A span has ended: to the immediate processors and the capture now, to the batch
     /// processors through this thread's buffer.
-    fn finish(&self, finished: Finished) {
-        if let Some(capture) = &finished.record.capture {
-            capture.span(self.span_data(&finished));
+    fn finish(&self, mut record: Box<Record>) {
+        if let Some(capture) = record.capture.take() {
+            capture.span(self.span_data(&mut record.clone()));
         }
         for processor in &self.immediate {
-            processor.on_end(self.span_data(&finished));
+            processor.on_end(self.span_data(&mut record.clone()));
         }
         if !self.batched.is_empty() && !self.shut_down.load(Ordering::Relaxed) {
-            LOCAL.with(|local| local.push(finished, self.max_buffered));
+            LOCAL.with(|local| local.push(record, self.max_buffered));
+        } else {
+            recycle_here(record);
         }
     }
 
-    fn span_data(&self, finished: &Finished) -> SpanData {
-        let record = &finished.record;
-        let site = record.site;
+    /// The standard form of a finished span: the site's `code.*` attributes first (in the
+    /// room [`SpanStart::new`] left for them), then the call's own.
+    /// The record is left empty, ready to be used again.
+    fn span_data(&self, record: &mut Record) -> SpanData {
+        let site = record.site.expect("a recorded span has its site");
         let names = site.names();
-        let mut attributes = Vec::with_capacity(super::CODE_ATTRIBUTES + record.attributes.len());
-        attributes.extend([
+        let rare = record.rare.take().map_or_else(Rare::default, |rare| *rare);
+        let attributes = std::mem::take(&mut record.attributes).into_vec([
             KeyValue::new("code.function.name", names.function),
             KeyValue::new("code.file.path", site.file),
             KeyValue::new("code.line.number", i64::from(site.line)),
         ]);
-        attributes.extend(record.attributes.iter().cloned());
         SpanData {
-            span_context: finished.span_context.clone(),
+            span_context: std::mem::replace(
+                &mut record.span_context,
+                SpanContext::empty_context(),
+            ),
             parent_span_id: record.parent_span_id,
             parent_span_is_remote: record.parent_is_remote,
             span_kind: site.kind.clone(),
-            name: record.name.clone().unwrap_or(Cow::Borrowed(names.span)),
+            name: rare.name.unwrap_or(Cow::Borrowed(names.span)),
             start_time: record.start,
-            end_time: finished.end,
+            end_time: record.end,
             attributes,
-            dropped_attributes_count: record.dropped_attributes,
-            events: events(record.events.clone(), record.dropped_events),
-            links: links(record.links.clone(), record.dropped_links),
-            status: record.status.clone(),
+            dropped_attributes_count: std::mem::take(&mut record.dropped_attributes),
+            events: events(rare.events, rare.dropped_events),
+            links: links(rare.links, rare.dropped_links),
+            status: rare.status,
             instrumentation_scope: self.scope.clone(),
         }
     }
@@ -227,18 +236,24 @@ impl SiteSpans {
         if self.shut_down.load(Ordering::Relaxed) {
             return;
         }
-        for finished in take_buffered() {
-            let data = self.span_data(&finished);
-            match self.batched.split_last() {
-                Some((last, others)) => {
-                    for processor in others {
-                        processor.on_end(data.clone());
+        let buffers = BUFFERS.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        for buffer in buffers {
+            let mut records = buffer.take();
+            for record in &mut records {
+                let data = self.span_data(record);
+                match self.batched.split_last() {
+                    Some((last, others)) => {
+                        for processor in others {
+                            processor.on_end(data.clone());
+                        }
+                        last.on_end(data);
                     }
-                    last.on_end(data);
+                    None => unreachable!("checked above"),
                 }
-                None => unreachable!("checked above"),
             }
+            buffer.give_back(records);
         }
+        forget_ended_threads();
     }
 }
 
@@ -340,32 +355,109 @@ struct SiteSpan {
     record: Option<Box<Record>>,
 }
 
-/// A recording span's data; boxed so that the context's span stays small.
-struct Record {
-    site: &'static SpanSite,
-    /// Set by `update_name`; otherwise the site's name.
-    name: Option<Cow<'static, str>>,
+/// A recording span's data. Boxed once and used again: the collector empties it and gives it
+/// back to the thread that recorded it, so that a span allocates nothing for its record, moves
+/// no more than a pointer, and no thread frees another's memory.
+#[derive(Clone)]
+pub(crate) struct Record {
+    site: Option<&'static SpanSite>,
+    span_context: SpanContext,
     parent_span_id: SpanId,
     parent_is_remote: bool,
     start: SystemTime,
+    end: SystemTime,
     /// The call's own attributes; the site's `code.*` are added at export.
-    attributes: Vec<KeyValue>,
+    attributes: Attributes,
     dropped_attributes: u32,
+    /// What few spans have, kept out of line so that the record stays small.
+    rare: Option<Box<Rare>>,
+    /// The test capture the span was started in, if any.
+    capture: Option<CaptureTarget>,
+}
+
+impl Default for Record {
+    fn default() -> Self {
+        Self {
+            site: None,
+            span_context: SpanContext::empty_context(),
+            parent_span_id: SpanId::INVALID,
+            parent_is_remote: false,
+            start: UNIX_EPOCH,
+            end: UNIX_EPOCH,
+            attributes: Attributes::default(),
+            dropped_attributes: 0,
+            rare: None,
+            capture: None,
+        }
+    }
+}
+
+impl Record {
+    /// An empty record from this thread's spares.
+    #[inline]
+    pub(crate) fn take() -> Box<Self> {
+        SPARE
+            .try_with(|spare| spare.borrow_mut().pop())
+            .ok()
+            .flatten()
+            .or_else(|| LOCAL.try_with(Local::spare).ok().flatten())
+            .unwrap_or_default()
+    }
+
+    /// Adds an attribute; beyond the span limit it is dropped and counted.
+    #[inline]
+    pub(crate) fn attribute(&mut self, attribute: KeyValue) {
+        if !self.attributes.push(attribute) {
+            self.dropped_attributes = self.dropped_attributes.saturating_add(1);
+        }
+    }
+
+    fn rare(&mut self) -> &mut Rare {
+        self.rare.get_or_insert_with(Box::default)
+    }
+}
+
+impl fmt::Debug for Record {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Record")
+            .field("attributes", &self.attributes)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Spare records per thread at most.
+const MAX_SPARE: usize = 1024;
+
+thread_local! {
+    /// Empty records this thread may use without a lock.
+    static SPARE: RefCell<Vec<Box<Record>>> = const { RefCell::new(Vec::new()) };
+}
+
+/// Keeps an unused record for this thread's next span.
+fn recycle_here(mut record: Box<Record>) {
+    *record = Record::default();
+    let _ = SPARE.try_with(|spare| {
+        let mut spare = spare.borrow_mut();
+        if spare.len() < MAX_SPARE {
+            spare.push(record);
+        }
+    });
+}
+
+/// A span's name change, events, links and status.
+#[derive(Clone, Default)]
+struct Rare {
+    /// Set by `update_name`; otherwise the site's name.
+    name: Option<Cow<'static, str>>,
     events: Vec<Event>,
     dropped_events: u32,
     links: Vec<Link>,
     dropped_links: u32,
     status: Status,
-    /// The test capture the span was started in, if any.
-    capture: Option<CaptureTarget>,
 }
 
-/// A span that has ended, waiting in a thread's buffer.
-struct Finished {
-    span_context: SpanContext,
-    end: SystemTime,
-    record: Box<Record>,
-}
+
+
 
 impl fmt::Debug for SiteSpan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -386,6 +478,7 @@ impl opentelemetry::trace::Span for SiteSpan {
         T: Into<Cow<'static, str>>,
     {
         if let Some(record) = &mut self.record {
+            let record = record.rare();
             if record.events.len() >= MAX_EVENTS {
                 record.dropped_events = record.dropped_events.saturating_add(1);
                 return;
@@ -408,17 +501,14 @@ impl opentelemetry::trace::Span for SiteSpan {
 
     fn set_attribute(&mut self, attribute: KeyValue) {
         if let Some(record) = &mut self.record {
-            if record.attributes.len() < MAX_ATTRIBUTES {
-                record.attributes.push(attribute);
-            } else {
-                record.dropped_attributes = record.dropped_attributes.saturating_add(1);
-            }
+            record.attribute(attribute);
         }
     }
 
     /// As the specification orders statuses: `Ok` is final, `Error` replaces `Unset`.
     fn set_status(&mut self, status: Status) {
         if let Some(record) = &mut self.record {
+            let record = record.rare();
             if status > record.status {
                 record.status = status;
             }
@@ -430,7 +520,7 @@ impl opentelemetry::trace::Span for SiteSpan {
         T: Into<Cow<'static, str>>,
     {
         if let Some(record) = &mut self.record {
-            record.name = Some(new_name.into());
+            record.rare().name = Some(new_name.into());
         }
     }
 
@@ -439,6 +529,7 @@ impl opentelemetry::trace::Span for SiteSpan {
             if !span_context.is_valid() {
                 return;
             }
+            let record = record.rare();
             if record.links.len() >= MAX_LINKS {
                 record.dropped_links = record.dropped_links.saturating_add(1);
                 return;
@@ -450,15 +541,55 @@ impl opentelemetry::trace::Span for SiteSpan {
     }
 
     fn end_with_timestamp(&mut self, timestamp: SystemTime) {
-        if let Some(record) = self.record.take() {
-            let finished = Finished {
-                span_context: self.span_context.clone(),
-                end: timestamp,
-                record,
-            };
+        if let Some(mut record) = self.record.take() {
+            record.end = timestamp;
             // Telemetry shut down while the span ran: nothing is sent then.
-            crate::state::with_current(|pipeline| pipeline.site_spans.finish(finished));
+            crate::state::with_current(|pipeline| pipeline.site_spans.finish(record));
         }
+    }
+}
+
+// --- attributes ----------------------------------------------------------------------------
+
+/// Attributes stored in the span while it runs: the first few in place, so that a call with
+/// few arguments allocates nothing for them on the instrumented thread (the memory would be
+/// freed by the exporting thread, and a cross-thread free contends with the caller's next
+/// allocation).
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Attributes {
+    inline: [Option<KeyValue>; INLINE_ATTRIBUTES],
+    more: Vec<KeyValue>,
+}
+
+/// Attributes a span holds without allocating.
+const INLINE_ATTRIBUTES: usize = 3;
+
+impl Attributes {
+    fn len(&self) -> usize {
+        self.inline.iter().filter(|a| a.is_some()).count() + self.more.len()
+    }
+
+    /// Adds an attribute; beyond the span limit it is dropped and `false` returned.
+    #[inline]
+    pub(crate) fn push(&mut self, attribute: KeyValue) -> bool {
+        if let Some(slot) = self.inline.iter_mut().find(|a| a.is_none()) {
+            *slot = Some(attribute);
+            return true;
+        }
+        if self.more.len() + INLINE_ATTRIBUTES >= MAX_ATTRIBUTES {
+            return false;
+        }
+        self.more.push(attribute);
+        true
+    }
+
+    /// All of them after `first`, in the order they were added.
+    fn into_vec<const N: usize>(self, first: [KeyValue; N]) -> Vec<KeyValue> {
+        let mut all = Vec::with_capacity(N + self.len());
+        all.extend(first);
+        all.extend(self.inline.into_iter().flatten());
+        all.extend(self.more);
+        all
     }
 }
 
@@ -542,17 +673,41 @@ pub(crate) fn wall_now() -> SystemTime {
 
 // --- per-thread buffers --------------------------------------------------------------------
 
-type Buffer = Arc<Mutex<Vec<Finished>>>;
+/// One thread's ended spans, and the emptied records the collector gives back.
+#[derive(Default)]
+struct Buffer {
+    ended: Mutex<Vec<Box<Record>>>,
+    spare: Mutex<Vec<Box<Record>>>,
+}
+
+impl Buffer {
+    /// The ended spans; the thread goes on with an empty list as long as this one.
+    fn take(&self) -> Vec<Box<Record>> {
+        let mut ended = self.ended.lock().unwrap_or_else(PoisonError::into_inner);
+        let capacity = ended.capacity();
+        std::mem::replace(&mut *ended, Vec::with_capacity(capacity))
+    }
+
+    /// Emptied records, for the thread to use again.
+    fn give_back(&self, mut records: Vec<Box<Record>>) {
+        if records.is_empty() {
+            return;
+        }
+        let mut spare = self.spare.lock().unwrap_or_else(PoisonError::into_inner);
+        records.truncate(MAX_SPARE.saturating_sub(spare.len()));
+        spare.append(&mut records);
+    }
+}
 
 /// Every thread's buffer, for the collector; a thread's stays until it is empty after the
 /// thread has ended.
-static BUFFERS: Mutex<Vec<Buffer>> = Mutex::new(Vec::new());
+static BUFFERS: Mutex<Vec<Arc<Buffer>>> = Mutex::new(Vec::new());
 /// Spans dropped because a buffer was full, reported at shutdown.
 static DROPPED: AtomicU64 = AtomicU64::new(0);
 static COLLECTOR: OnceLock<Option<Thread>> = OnceLock::new();
 
 struct Local {
-    buffer: RefCell<Option<Buffer>>,
+    buffer: RefCell<Option<Arc<Buffer>>>,
 }
 
 thread_local! {
@@ -560,48 +715,78 @@ thread_local! {
 }
 
 impl Local {
-    fn push(&self, finished: Finished, max: usize) {
+    fn buffer(&self) -> Arc<Buffer> {
         let mut slot = self.buffer.borrow_mut();
         let buffer = slot.get_or_insert_with(|| {
-            let buffer = Buffer::default();
+            let buffer = Arc::new(Buffer::default());
             BUFFERS
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner)
                 .push(Arc::clone(&buffer));
             buffer
         });
-        let mut spans = buffer.lock().unwrap_or_else(PoisonError::into_inner);
-        if spans.len() >= max {
+        Arc::clone(buffer)
+    }
+
+    fn push(&self, record: Box<Record>, max: usize) {
+        let slot = self.buffer.borrow();
+        let buffer = match &*slot {
+            Some(buffer) => buffer,
+            None => {
+                drop(slot);
+                return self.push_first(record, max);
+            }
+        };
+        let mut ended = buffer.ended.lock().unwrap_or_else(PoisonError::into_inner);
+        if ended.len() >= max {
             DROPPED.fetch_add(1, Ordering::Relaxed);
             return;
         }
-        spans.push(finished);
+        ended.push(record);
         // A full export batch waits: collect now rather than at the next tick.
-        if spans.len() == COLLECT_AT {
+        if ended.len() == COLLECT_AT {
             if let Some(Some(collector)) = COLLECTOR.get() {
                 collector.unpark();
             }
         }
+    }
+
+    #[cold]
+    fn push_first(&self, record: Box<Record>, max: usize) {
+        drop(self.buffer());
+        self.push(record, max);
+    }
+
+    /// Takes the records the collector gave back into the lock-free spares, and returns one.
+    fn spare(&self) -> Option<Box<Record>> {
+        let slot = self.buffer.borrow();
+        let buffer = slot.as_ref()?;
+        let mut given = std::mem::take(&mut *buffer.spare.lock().unwrap_or_else(PoisonError::into_inner));
+        let one = given.pop();
+        if !given.is_empty() {
+            let _ = SPARE.try_with(|spare| spare.borrow_mut().append(&mut given));
+        }
+        one
     }
 }
 
 /// A thread buffer this long wakes the collector.
 const COLLECT_AT: usize = 512;
 
-fn take_buffered() -> Vec<Finished> {
-    let mut taken = Vec::new();
-    let mut buffers = BUFFERS.lock().unwrap_or_else(PoisonError::into_inner);
-    buffers.retain(|buffer| {
-        let mut spans = buffer.lock().unwrap_or_else(PoisonError::into_inner);
-        if taken.is_empty() {
-            taken = std::mem::take(&mut *spans);
-        } else {
-            taken.append(&mut spans);
-        }
-        // Only the collector holds the buffer of a thread that has ended.
-        Arc::strong_count(buffer) > 1
-    });
-    taken
+/// Drops the buffers of threads that have ended, once they are empty.
+fn forget_ended_threads() {
+    // Only the list holds the buffer of a thread that has ended; it is empty once collected.
+    BUFFERS
+        .lock()
+        .unwrap_or_else(PoisonError::into_inner)
+        .retain(|buffer| {
+            Arc::strong_count(buffer) > 1
+                || !buffer
+                    .ended
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .is_empty()
+        });
 }
 
 /// Starts the thread that collects the buffers, once per process.
