@@ -381,13 +381,16 @@ impl Drop for ActiveSpan {
     /// Inlined, so that an inert span costs its caller one branch.
     #[inline(always)]
     fn drop(&mut self) {
-        if let Some(cx) = Option::take(&mut self.cx) {
-            end_span(&cx);
+        if self.cx.is_some() {
+            end_span(Option::take(&mut self.cx));
         }
     }
 }
 
-fn end_span(cx: &Context) {
+/// Out of line, so that the inlined drop of an inert span stays one branch.
+#[inline(never)]
+fn end_span(cx: Option<Context>) {
+    let Some(cx) = cx else { return };
     let span = cx.span();
     if std::thread::panicking() {
         span.set_attribute(KeyValue::new("error.type", "panic"));
@@ -451,7 +454,7 @@ pub(crate) fn provider(
         crate::pipeline::scope(),
         immediate,
         batched,
-        batch.max_queue_size,
+        batch,
     ));
     let provider = SdkTracerProvider::builder()
         .with_resource(resource)

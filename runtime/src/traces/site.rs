@@ -21,6 +21,10 @@
 //! Spans made through the SDK tracer by other code (`tracing-opentelemetry`, the
 //! `opentelemetry` API) reach the same processors through [`Registered`].
 
+// A record moves between a thread's spares, its span and its buffer as a pointer: the boxes in
+// the vectors below are the point.
+#![allow(clippy::vec_box)]
+
 use std::borrow::Cow;
 use std::cell::{Cell, RefCell};
 use std::collections::hash_map::RandomState;
@@ -48,8 +52,9 @@ const MAX_ATTRIBUTES: usize = 128;
 const MAX_EVENTS: usize = 128;
 const MAX_LINKS: usize = 128;
 
-/// How often the collector thread takes what the threads buffered when nobody asks sooner.
-const COLLECT_EVERY: Duration = Duration::from_millis(100);
+/// How often the collector thread takes what the threads buffered when no thread has a full
+/// export batch sooner and no pipeline says otherwise (`OTEL_BSP_SCHEDULE_DELAY`).
+const COLLECT_EVERY: Duration = Duration::from_secs(5);
 
 /// Where one pipeline's `#[traced]` spans go.
 pub(crate) struct SiteSpans {
@@ -61,6 +66,11 @@ pub(crate) struct SiteSpans {
     batched: Vec<Box<dyn SpanProcessor>>,
     /// Records per thread buffer at most; beyond that new spans are dropped and counted.
     max_buffered: usize,
+    /// Spans handed to the batch processors between two flushes of theirs, so that their
+    /// queue never overflows: `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`.
+    chunk: usize,
+    /// How often the collector runs: `OTEL_BSP_SCHEDULE_DELAY`.
+    every: Duration,
     /// Held while records are handed to `batched`, so that `shutdown` never overtakes a
     /// collection in progress.
     delivering: Mutex<()>,
@@ -83,7 +93,7 @@ impl SiteSpans {
         scope: InstrumentationScope,
         immediate: Vec<Box<dyn SpanProcessor>>,
         batched: Vec<Box<dyn SpanProcessor>>,
-        max_buffered: usize,
+        batch: crate::config::BatchConfig,
     ) -> Self {
         if !batched.is_empty() {
             start_collector();
@@ -94,7 +104,11 @@ impl SiteSpans {
             scope,
             immediate,
             batched,
-            max_buffered: max_buffered.max(1),
+            max_buffered: batch.max_queue_size.max(1),
+            chunk: batch
+                .max_export_batch_size
+                .clamp(1, batch.max_queue_size.max(1)),
+            every: batch.schedule_delay,
             delivering: Mutex::new(()),
             shut_down: AtomicBool::new(false),
         }
@@ -189,7 +203,8 @@ impl SiteSpans {
             processor.on_end(self.span_data(&mut record.clone()));
         }
         if !self.batched.is_empty() && !self.shut_down.load(Ordering::Relaxed) {
-            LOCAL.with(|local| local.push(record, self.max_buffered));
+            // A span ending while its thread is torn down has no buffer left to go to.
+            let _ = LOCAL.try_with(|local| local.push(record, self.max_buffered));
         } else {
             recycle_here(record);
         }
@@ -208,10 +223,7 @@ impl SiteSpans {
             KeyValue::new("code.line.number", i64::from(site.line)),
         ]);
         SpanData {
-            span_context: std::mem::replace(
-                &mut record.span_context,
-                SpanContext::empty_context(),
-            ),
+            span_context: std::mem::replace(&mut record.span_context, SpanContext::empty_context()),
             parent_span_id: record.parent_span_id,
             parent_span_is_remote: record.parent_is_remote,
             span_kind: site.kind.clone(),
@@ -232,11 +244,18 @@ impl SiteSpans {
         if self.batched.is_empty() {
             return;
         }
-        let _delivering = self.delivering.lock().unwrap_or_else(PoisonError::into_inner);
+        let _delivering = self
+            .delivering
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
         if self.shut_down.load(Ordering::Relaxed) {
             return;
         }
-        let buffers = BUFFERS.lock().unwrap_or_else(PoisonError::into_inner).clone();
+        let buffers = BUFFERS
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        let mut delivered = 0;
         for buffer in buffers {
             let mut records = buffer.take();
             for record in &mut records {
@@ -249,6 +268,14 @@ impl SiteSpans {
                         last.on_end(data);
                     }
                     None => unreachable!("checked above"),
+                }
+                delivered += 1;
+                // The batch processor drops what its queue cannot hold: it exports each full
+                // batch before the next is handed over.
+                if delivered % self.chunk == 0 {
+                    for processor in &self.batched {
+                        let _ = processor.force_flush();
+                    }
                 }
             }
             buffer.give_back(records);
@@ -317,7 +344,11 @@ impl SpanProcessor for Registered {
         self.0.collect();
         let dropped = DROPPED.swap(0, Ordering::Relaxed);
         {
-            let _delivering = self.0.delivering.lock().unwrap_or_else(PoisonError::into_inner);
+            let _delivering = self
+                .0
+                .delivering
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
             self.0.shut_down.store(true, Ordering::Relaxed);
         }
         let shut = all(self.0.all().map(|p| p.shutdown_with_timeout(timeout)));
@@ -345,7 +376,11 @@ impl SiteSpans {
 
 /// The first error of several results, or `Ok`.
 fn all(results: impl Iterator<Item = OTelSdkResult>) -> OTelSdkResult {
-    results.fold(Ok(()), |first, result| first.and(result))
+    let mut first = Ok(());
+    for result in results {
+        first = first.and(result);
+    }
+    first
 }
 
 /// A `#[traced]` call's span as the OpenTelemetry context holds it.
@@ -456,9 +491,6 @@ struct Rare {
     status: Status,
 }
 
-
-
-
 impl fmt::Debug for SiteSpan {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SiteSpan")
@@ -536,13 +568,16 @@ impl opentelemetry::trace::Span for SiteSpan {
             }
             let dropped = attributes.len().saturating_sub(MAX_ATTRIBUTES);
             attributes.truncate(MAX_ATTRIBUTES);
-            record.links.push(Link::new(span_context, attributes, count(dropped)));
+            record
+                .links
+                .push(Link::new(span_context, attributes, count(dropped)));
         }
     }
 
     fn end_with_timestamp(&mut self, timestamp: SystemTime) {
         if let Some(mut record) = self.record.take() {
-            record.end = timestamp;
+            // Never before the start, even when the clock was re-anchored in between.
+            record.end = timestamp.max(record.start);
             // Telemetry shut down while the span ran: nothing is sent then.
             crate::state::with_current(|pipeline| pipeline.site_spans.finish(record));
         }
@@ -651,14 +686,33 @@ impl Ids {
 static OFFSET: AtomicU64 = AtomicU64::new(0);
 static BASE: OnceLock<quanta::Instant> = OnceLock::new();
 
+/// A backward move of the system clock larger than this is followed; smaller ones are noise.
+const CLOCK_STEP: u64 = 1_000_000;
+
 fn anchor_clock() {
     let base = *BASE.get_or_init(quanta::Instant::now);
-    let wall = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .unwrap_or_default();
-    let since_base = quanta::Instant::now().saturating_duration_since(base);
-    let offset = wall.saturating_sub(since_base).as_nanos();
-    OFFSET.store(u64::try_from(offset).unwrap_or(0), Ordering::Relaxed);
+    // The system clock read between two TSC reads; a pair far apart (the thread was
+    // preempted) says little about where the system clock stands, so it is read again.
+    for _ in 0..4 {
+        let before = quanta::Instant::now();
+        let wall = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .unwrap_or_default();
+        let after = quanta::Instant::now();
+        let gap = after.saturating_duration_since(before);
+        if gap > Duration::from_micros(20) {
+            continue;
+        }
+        let since_base = before.saturating_duration_since(base) + gap / 2;
+        let offset = u64::try_from(wall.saturating_sub(since_base).as_nanos()).unwrap_or(0);
+        // Moving the clock back would let a span that starts after another read an earlier
+        // time: only a real step of the system clock (beyond the reads' noise) does that.
+        let current = OFFSET.load(Ordering::Relaxed);
+        if offset > current || current - offset > CLOCK_STEP || current == 0 {
+            OFFSET.store(offset, Ordering::Relaxed);
+        }
+        return;
+    }
 }
 
 /// The time now, read from the TSC clock (about 10 ns, where the system clock takes 25).
@@ -739,7 +793,9 @@ impl Local {
         };
         let mut ended = buffer.ended.lock().unwrap_or_else(PoisonError::into_inner);
         if ended.len() >= max {
+            drop(ended);
             DROPPED.fetch_add(1, Ordering::Relaxed);
+            recycle_here(record);
             return;
         }
         ended.push(record);
@@ -761,7 +817,8 @@ impl Local {
     fn spare(&self) -> Option<Box<Record>> {
         let slot = self.buffer.borrow();
         let buffer = slot.as_ref()?;
-        let mut given = std::mem::take(&mut *buffer.spare.lock().unwrap_or_else(PoisonError::into_inner));
+        let mut given =
+            std::mem::take(&mut *buffer.spare.lock().unwrap_or_else(PoisonError::into_inner));
         let one = given.pop();
         if !given.is_empty() {
             let _ = SPARE.try_with(|spare| spare.borrow_mut().append(&mut given));
@@ -795,7 +852,8 @@ fn start_collector() {
         let spawned = std::thread::Builder::new()
             .name("signalry-spans".into())
             .spawn(|| loop {
-                std::thread::park_timeout(COLLECT_EVERY);
+                let every = crate::state::with_current(|pipeline| pipeline.site_spans.every);
+                std::thread::park_timeout(every.unwrap_or(COLLECT_EVERY));
                 anchor_clock();
                 crate::state::with_current(|pipeline| pipeline.site_spans.collect());
             });
