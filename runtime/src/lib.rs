@@ -30,6 +30,7 @@ mod metrics;
 #[cfg(feature = "otlp")]
 mod otlp;
 mod pipeline;
+mod pool;
 mod resource;
 mod state;
 pub mod testing;

@@ -290,6 +290,16 @@ impl Pipeline {
         }
     }
 
+    /// How often the collector thread empties the threads' buffers.
+    pub(crate) fn collect_every(&self) -> std::time::Duration {
+        self.site_spans.every
+    }
+
+    /// Hands what the threads buffered to the batch processors.
+    pub(crate) fn collect(&self) {
+        self.site_spans.collect();
+    }
+
     /// Keeps an observable instrument registered after the pipeline was built.
     pub(crate) fn keep_observable(&self, instrument: Box<dyn Any + Send + Sync>) {
         self.observables

@@ -21,18 +21,13 @@
 //! Spans made through the SDK tracer by other code (`tracing-opentelemetry`, the
 //! `opentelemetry` API) reach the same processors through [`Registered`].
 
-// A record moves between a thread's spares, its span and its buffer as a pointer: the boxes in
-// the vectors below are the point.
-#![allow(clippy::vec_box)]
-
 use std::borrow::Cow;
-use std::cell::{Cell, RefCell};
+use std::cell::Cell;
 use std::collections::hash_map::RandomState;
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
-use std::thread::Thread;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use opentelemetry::trace::{
@@ -45,16 +40,13 @@ use opentelemetry_sdk::Resource;
 
 use super::{Parent, SpanSite, SpanStart};
 use crate::config::{ParentRoot, SamplerConfig};
+use crate::pool::{Local, Pool, Reusable};
 use crate::testing::CaptureTarget;
 
 /// The SDK's default span limits, which signalry's spans keep too.
 const MAX_ATTRIBUTES: usize = 128;
 const MAX_EVENTS: usize = 128;
 const MAX_LINKS: usize = 128;
-
-/// How often the collector thread takes what the threads buffered when no thread has a full
-/// export batch sooner and no pipeline says otherwise (`OTEL_BSP_SCHEDULE_DELAY`).
-const COLLECT_EVERY: Duration = Duration::from_secs(5);
 
 /// Where one pipeline's `#[traced]` spans go.
 pub(crate) struct SiteSpans {
@@ -70,7 +62,7 @@ pub(crate) struct SiteSpans {
     /// queue never overflows: `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`.
     chunk: usize,
     /// How often the collector runs: `OTEL_BSP_SCHEDULE_DELAY`.
-    every: Duration,
+    pub(crate) every: Duration,
     /// Held while records are handed to `batched`, so that `shutdown` never overtakes a
     /// collection in progress.
     delivering: Mutex<()>,
@@ -96,7 +88,7 @@ impl SiteSpans {
         batch: crate::config::BatchConfig,
     ) -> Self {
         if !batched.is_empty() {
-            start_collector();
+            crate::pool::start_collector();
         }
         anchor_clock();
         Self {
@@ -162,7 +154,7 @@ impl SiteSpans {
             record.capture = crate::testing::capture_target(&current);
             Some(record)
         } else {
-            recycle_here(record);
+            SPANS.recycle(record);
             None
         };
         let span = SiteSpan {
@@ -203,10 +195,9 @@ impl SiteSpans {
             processor.on_end(self.span_data(&mut record.clone()));
         }
         if !self.batched.is_empty() && !self.shut_down.load(Ordering::Relaxed) {
-            // A span ending while its thread is torn down has no buffer left to go to.
-            let _ = LOCAL.try_with(|local| local.push(record, self.max_buffered));
+            SPANS.push(record, self.max_buffered);
         } else {
-            recycle_here(record);
+            SPANS.recycle(record);
         }
     }
 
@@ -240,7 +231,7 @@ impl SiteSpans {
     }
 
     /// Takes every thread's buffered spans and hands them to the batch processors.
-    fn collect(&self) {
+    pub(crate) fn collect(&self) {
         if self.batched.is_empty() {
             return;
         }
@@ -251,36 +242,27 @@ impl SiteSpans {
         if self.shut_down.load(Ordering::Relaxed) {
             return;
         }
-        let buffers = BUFFERS
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .clone();
         let mut delivered = 0;
-        for buffer in buffers {
-            let mut records = buffer.take();
-            for record in &mut records {
-                let data = self.span_data(record);
-                match self.batched.split_last() {
-                    Some((last, others)) => {
-                        for processor in others {
-                            processor.on_end(data.clone());
-                        }
-                        last.on_end(data);
+        SPANS.collect(|record| {
+            let data = self.span_data(record);
+            match self.batched.split_last() {
+                Some((last, others)) => {
+                    for processor in others {
+                        processor.on_end(data.clone());
                     }
-                    None => unreachable!("checked above"),
+                    last.on_end(data);
                 }
-                delivered += 1;
-                // The batch processor drops what its queue cannot hold: it exports each full
-                // batch before the next is handed over.
-                if delivered % self.chunk == 0 {
-                    for processor in &self.batched {
-                        let _ = processor.force_flush();
-                    }
+                None => unreachable!("checked above"),
+            }
+            delivered += 1;
+            // The batch processor drops what its queue cannot hold: it exports each full
+            // batch before the next is handed over.
+            if delivered % self.chunk == 0 {
+                for processor in &self.batched {
+                    let _ = processor.force_flush();
                 }
             }
-            buffer.give_back(records);
-        }
-        forget_ended_threads();
+        });
     }
 }
 
@@ -342,7 +324,7 @@ impl SpanProcessor for Registered {
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
         self.0.collect();
-        let dropped = DROPPED.swap(0, Ordering::Relaxed);
+        let dropped = SPANS.take_dropped();
         {
             let _delivering = self
                 .0
@@ -431,12 +413,7 @@ impl Record {
     /// An empty record from this thread's spares.
     #[inline]
     pub(crate) fn take() -> Box<Self> {
-        SPARE
-            .try_with(|spare| spare.borrow_mut().pop())
-            .ok()
-            .flatten()
-            .or_else(|| LOCAL.try_with(Local::spare).ok().flatten())
-            .unwrap_or_default()
+        SPANS.take()
     }
 
     /// Adds an attribute; beyond the span limit it is dropped and counted.
@@ -460,23 +437,20 @@ impl fmt::Debug for Record {
     }
 }
 
-/// Spare records per thread at most.
-const MAX_SPARE: usize = 1024;
-
 thread_local! {
-    /// Empty records this thread may use without a lock.
-    static SPARE: RefCell<Vec<Box<Record>>> = const { RefCell::new(Vec::new()) };
+    static LOCAL: Local<Record> = const { Local::new() };
 }
 
-/// Keeps an unused record for this thread's next span.
-fn recycle_here(mut record: Box<Record>) {
-    *record = Record::default();
-    let _ = SPARE.try_with(|spare| {
-        let mut spare = spare.borrow_mut();
-        if spare.len() < MAX_SPARE {
-            spare.push(record);
-        }
-    });
+/// Every thread's ended spans.
+static SPANS: Pool<Record> = Pool::new(&LOCAL);
+
+impl Reusable for Record {
+    fn clear(&mut self) {
+        let mut more = std::mem::take(&mut self.attributes.more);
+        more.clear();
+        *self = Self::default();
+        self.attributes.more = more;
+    }
 }
 
 /// A span's name change, events, links and status.
@@ -689,7 +663,7 @@ static BASE: OnceLock<quanta::Instant> = OnceLock::new();
 /// A backward move of the system clock larger than this is followed; smaller ones are noise.
 const CLOCK_STEP: u64 = 1_000_000;
 
-fn anchor_clock() {
+pub(crate) fn anchor_clock() {
     let base = *BASE.get_or_init(quanta::Instant::now);
     // The system clock read between two TSC reads; a pair far apart (the thread was
     // preempted) says little about where the system clock stands, so it is read again.
@@ -723,147 +697,4 @@ pub(crate) fn wall_now() -> SystemTime {
     };
     let since_base = quanta::Instant::now().saturating_duration_since(*base);
     UNIX_EPOCH + Duration::from_nanos(OFFSET.load(Ordering::Relaxed)) + since_base
-}
-
-// --- per-thread buffers --------------------------------------------------------------------
-
-/// One thread's ended spans, and the emptied records the collector gives back.
-#[derive(Default)]
-struct Buffer {
-    ended: Mutex<Vec<Box<Record>>>,
-    spare: Mutex<Vec<Box<Record>>>,
-}
-
-impl Buffer {
-    /// The ended spans; the thread goes on with an empty list as long as this one.
-    fn take(&self) -> Vec<Box<Record>> {
-        let mut ended = self.ended.lock().unwrap_or_else(PoisonError::into_inner);
-        let capacity = ended.capacity();
-        std::mem::replace(&mut *ended, Vec::with_capacity(capacity))
-    }
-
-    /// Emptied records, for the thread to use again.
-    fn give_back(&self, mut records: Vec<Box<Record>>) {
-        if records.is_empty() {
-            return;
-        }
-        let mut spare = self.spare.lock().unwrap_or_else(PoisonError::into_inner);
-        records.truncate(MAX_SPARE.saturating_sub(spare.len()));
-        spare.append(&mut records);
-    }
-}
-
-/// Every thread's buffer, for the collector; a thread's stays until it is empty after the
-/// thread has ended.
-static BUFFERS: Mutex<Vec<Arc<Buffer>>> = Mutex::new(Vec::new());
-/// Spans dropped because a buffer was full, reported at shutdown.
-static DROPPED: AtomicU64 = AtomicU64::new(0);
-static COLLECTOR: OnceLock<Option<Thread>> = OnceLock::new();
-
-struct Local {
-    buffer: RefCell<Option<Arc<Buffer>>>,
-}
-
-thread_local! {
-    static LOCAL: Local = const { Local { buffer: RefCell::new(None) } };
-}
-
-impl Local {
-    fn buffer(&self) -> Arc<Buffer> {
-        let mut slot = self.buffer.borrow_mut();
-        let buffer = slot.get_or_insert_with(|| {
-            let buffer = Arc::new(Buffer::default());
-            BUFFERS
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .push(Arc::clone(&buffer));
-            buffer
-        });
-        Arc::clone(buffer)
-    }
-
-    fn push(&self, record: Box<Record>, max: usize) {
-        let slot = self.buffer.borrow();
-        let buffer = match &*slot {
-            Some(buffer) => buffer,
-            None => {
-                drop(slot);
-                return self.push_first(record, max);
-            }
-        };
-        let mut ended = buffer.ended.lock().unwrap_or_else(PoisonError::into_inner);
-        if ended.len() >= max {
-            drop(ended);
-            DROPPED.fetch_add(1, Ordering::Relaxed);
-            recycle_here(record);
-            return;
-        }
-        ended.push(record);
-        // A full export batch waits: collect now rather than at the next tick.
-        if ended.len() == COLLECT_AT {
-            if let Some(Some(collector)) = COLLECTOR.get() {
-                collector.unpark();
-            }
-        }
-    }
-
-    #[cold]
-    fn push_first(&self, record: Box<Record>, max: usize) {
-        drop(self.buffer());
-        self.push(record, max);
-    }
-
-    /// Takes the records the collector gave back into the lock-free spares, and returns one.
-    fn spare(&self) -> Option<Box<Record>> {
-        let slot = self.buffer.borrow();
-        let buffer = slot.as_ref()?;
-        let mut given =
-            std::mem::take(&mut *buffer.spare.lock().unwrap_or_else(PoisonError::into_inner));
-        let one = given.pop();
-        if !given.is_empty() {
-            let _ = SPARE.try_with(|spare| spare.borrow_mut().append(&mut given));
-        }
-        one
-    }
-}
-
-/// A thread buffer this long wakes the collector.
-const COLLECT_AT: usize = 512;
-
-/// Drops the buffers of threads that have ended, once they are empty.
-fn forget_ended_threads() {
-    // Only the list holds the buffer of a thread that has ended; it is empty once collected.
-    BUFFERS
-        .lock()
-        .unwrap_or_else(PoisonError::into_inner)
-        .retain(|buffer| {
-            Arc::strong_count(buffer) > 1
-                || !buffer
-                    .ended
-                    .lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .is_empty()
-        });
-}
-
-/// Starts the thread that collects the buffers, once per process.
-fn start_collector() {
-    COLLECTOR.get_or_init(|| {
-        let spawned = std::thread::Builder::new()
-            .name("signalry-spans".into())
-            .spawn(|| loop {
-                let every = crate::state::with_current(|pipeline| pipeline.site_spans.every);
-                std::thread::park_timeout(every.unwrap_or(COLLECT_EVERY));
-                anchor_clock();
-                crate::state::with_current(|pipeline| pipeline.site_spans.collect());
-            });
-        match spawned {
-            Ok(handle) => Some(handle.thread().clone()),
-            // Without the thread, spans are still collected on flush and shutdown.
-            Err(e) => {
-                eprintln!("signalry: cannot start the span collector thread: {e}");
-                None
-            }
-        }
-    });
 }

@@ -1,0 +1,248 @@
+//! Per-thread buffers of finished records (spans, events) and the collector thread that empties
+//! them.
+//!
+//! A record is boxed once and used again: a thread takes an empty box from its spares, fills it
+//! in place, and when the record is done moves the pointer into its buffer (a lock no other
+//! thread takes between collections). The collector thread takes every thread's buffer, turns
+//! the records into the SDK's types for the batch processors, and gives the emptied boxes back
+//! to the thread they came from. So the instrumented thread allocates nothing in the steady
+//! state, and no thread frees memory another allocated (in glibc a cross-thread free contends
+//! with the owner's next allocation).
+
+// A record moves between a thread's spares, its buffer and the collector as a pointer: the
+// boxes in the vectors below are the point.
+#![allow(clippy::vec_box)]
+
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::thread::{LocalKey, Thread};
+use std::time::Duration;
+
+/// A record that can be emptied for use again.
+pub(crate) trait Reusable: Default + 'static {
+    /// Drops what the record holds, keeping what can be reused (vector capacity).
+    fn clear(&mut self);
+}
+
+/// Spare records per thread at most.
+const MAX_SPARE: usize = 1024;
+/// A thread buffer this long wakes the collector.
+const COLLECT_AT: usize = 512;
+/// How often the collector runs when no thread has a full batch sooner and no pipeline says
+/// otherwise (`OTEL_BSP_SCHEDULE_DELAY`).
+const COLLECT_EVERY: Duration = Duration::from_secs(5);
+
+/// One thread's finished records, and the emptied ones the collector gives back.
+struct Buffer<T> {
+    finished: Mutex<Vec<Box<T>>>,
+    given_back: Mutex<Vec<Box<T>>>,
+}
+
+impl<T> Default for Buffer<T> {
+    fn default() -> Self {
+        Self {
+            finished: Mutex::new(Vec::new()),
+            given_back: Mutex::new(Vec::new()),
+        }
+    }
+}
+
+/// A thread's side of a [`Pool`]; declared with `thread_local!` for each record type.
+pub(crate) struct Local<T: 'static> {
+    buffer: RefCell<Option<Arc<Buffer<T>>>>,
+    spare: RefCell<Vec<Box<T>>>,
+}
+
+impl<T> Local<T> {
+    pub(crate) const fn new() -> Self {
+        Self {
+            buffer: RefCell::new(None),
+            spare: RefCell::new(Vec::new()),
+        }
+    }
+}
+
+/// The buffers of every thread for one record type.
+pub(crate) struct Pool<T: Reusable> {
+    local: &'static LocalKey<Local<T>>,
+    buffers: Mutex<Vec<Arc<Buffer<T>>>>,
+    /// Records dropped because a buffer was full, until reported.
+    dropped: AtomicU64,
+}
+
+impl<T: Reusable> Pool<T> {
+    pub(crate) const fn new(local: &'static LocalKey<Local<T>>) -> Self {
+        Self {
+            local,
+            buffers: Mutex::new(Vec::new()),
+            dropped: AtomicU64::new(0),
+        }
+    }
+
+    /// An empty record: from this thread's spares, else from what the collector gave back,
+    /// else a new one.
+    #[inline]
+    pub(crate) fn take(&self) -> Box<T> {
+        self.local
+            .try_with(|local| {
+                let spare = local.spare.borrow_mut().pop();
+                spare.or_else(|| Self::given_back(local))
+            })
+            .ok()
+            .flatten()
+            .unwrap_or_default()
+    }
+
+    /// Moves what the collector gave back into the lock-free spares, and returns one.
+    fn given_back(local: &Local<T>) -> Option<Box<T>> {
+        let buffer = local.buffer.borrow();
+        let mut given = std::mem::take(
+            &mut *buffer
+                .as_ref()?
+                .given_back
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner),
+        );
+        let one = given.pop();
+        local.spare.borrow_mut().append(&mut given);
+        one
+    }
+
+    /// Keeps a record this thread did not use, emptied, for its next one.
+    pub(crate) fn recycle(&self, mut record: Box<T>) {
+        record.clear();
+        let _ = self.local.try_with(|local| {
+            let mut spare = local.spare.borrow_mut();
+            if spare.len() < MAX_SPARE {
+                spare.push(record);
+            }
+        });
+    }
+
+    /// Adds a finished record to this thread's buffer, or drops and counts it when the buffer
+    /// holds `max` already.
+    #[inline]
+    pub(crate) fn push(&self, record: Box<T>, max: usize) {
+        let pushed = self.local.try_with(|local| {
+            if local.buffer.borrow().is_none() {
+                self.register(local);
+            }
+            let buffer = local.buffer.borrow();
+            let Some(buffer) = buffer.as_ref() else {
+                return Some(record);
+            };
+            let mut finished = buffer
+                .finished
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if finished.len() >= max {
+                return Some(record);
+            }
+            finished.push(record);
+            // A full export batch waits: collect now rather than at the next tick.
+            if finished.len() == COLLECT_AT {
+                wake_collector();
+            }
+            None
+        });
+        // A full buffer, or a thread being torn down.
+        if let Ok(Some(record)) = pushed {
+            self.dropped.fetch_add(1, Ordering::Relaxed);
+            self.recycle(record);
+        }
+    }
+
+    #[cold]
+    fn register(&self, local: &Local<T>) {
+        let buffer = Arc::new(Buffer::default());
+        self.buffers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(Arc::clone(&buffer));
+        *local.buffer.borrow_mut() = Some(buffer);
+    }
+
+    /// Takes every thread's finished records, hands each to `each`, and gives the emptied
+    /// records back to their threads. Buffers of threads that have ended are dropped once
+    /// empty.
+    pub(crate) fn collect(&self, mut each: impl FnMut(&mut T)) {
+        let buffers = self
+            .buffers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone();
+        for buffer in &buffers {
+            let mut records = {
+                let mut finished = buffer
+                    .finished
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                let capacity = finished.capacity();
+                // The thread goes on with a list as long as the one it filled.
+                std::mem::replace(&mut *finished, Vec::with_capacity(capacity))
+            };
+            for record in &mut records {
+                each(record);
+                record.clear();
+            }
+            if !records.is_empty() {
+                let mut given = buffer
+                    .given_back
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner);
+                records.truncate(MAX_SPARE.saturating_sub(given.len()));
+                given.append(&mut records);
+            }
+        }
+        drop(buffers);
+        // Only the list holds the buffer of a thread that has ended.
+        self.buffers
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|buffer| {
+                Arc::strong_count(buffer) > 1
+                    || !buffer
+                        .finished
+                        .lock()
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .is_empty()
+            });
+    }
+
+    /// How many records were dropped since the last call.
+    pub(crate) fn take_dropped(&self) -> u64 {
+        self.dropped.swap(0, Ordering::Relaxed)
+    }
+}
+
+static COLLECTOR: OnceLock<Option<Thread>> = OnceLock::new();
+
+fn wake_collector() {
+    if let Some(Some(collector)) = COLLECTOR.get() {
+        collector.unpark();
+    }
+}
+
+/// Starts the thread that empties the buffers, once per process: every schedule delay of the
+/// current pipeline, or when a thread's buffer holds a full batch.
+pub(crate) fn start_collector() {
+    COLLECTOR.get_or_init(|| {
+        let spawned = std::thread::Builder::new()
+            .name("signalry-collect".into())
+            .spawn(|| loop {
+                let every = crate::state::with_current(|pipeline| pipeline.collect_every());
+                std::thread::park_timeout(every.unwrap_or(COLLECT_EVERY));
+                crate::traces::site::anchor_clock();
+                crate::state::with_current(|pipeline| pipeline.collect());
+            });
+        match spawned {
+            Ok(handle) => Some(handle.thread().clone()),
+            // Without the thread, records are still collected on flush and shutdown.
+            Err(e) => {
+                eprintln!("signalry: cannot start the collector thread: {e}");
+                None
+            }
+        }
+    });
+}
