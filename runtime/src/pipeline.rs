@@ -4,11 +4,10 @@ use std::any::Any;
 use std::sync::{mpsc, Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-use opentelemetry::logs::LoggerProvider as _;
 use opentelemetry::metrics::{Meter, MeterProvider as _};
 use opentelemetry::InstrumentationScope;
 use opentelemetry_sdk::error::OTelSdkResult;
-use opentelemetry_sdk::logs::{SdkLogger, SdkLoggerProvider};
+use opentelemetry_sdk::logs::SdkLoggerProvider;
 use opentelemetry_sdk::metrics::SdkMeterProvider;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 
@@ -21,8 +20,9 @@ use crate::custom_export::{BoxedLogExporter, BoxedSpanExporter, CustomExporters}
 pub(crate) struct Pipeline {
     /// Where `#[traced]` spans go.
     pub(crate) site_spans: Arc<crate::traces::site::SiteSpans>,
+    /// Where events go.
+    pub(crate) site_logs: Arc<crate::logs::site::SiteLogs>,
     pub(crate) meter: Meter,
-    pub(crate) logger: SdkLogger,
     tracer_provider: SdkTracerProvider,
     meter_provider: SdkMeterProvider,
     logger_provider: SdkLoggerProvider,
@@ -243,7 +243,7 @@ impl Pipeline {
             resource.clone(),
             &console,
         );
-        let logger_provider = crate::logs::provider(
+        let (logger_provider, site_logs) = crate::logs::provider(
             &exporters_for(&config, Signal::Logs),
             &mut exporters,
             config.log_batch,
@@ -257,6 +257,7 @@ impl Pipeline {
         let pipeline = Self::from_providers(
             tracer_provider,
             site_spans,
+            site_logs,
             meter_provider,
             logger_provider,
             prometheus,
@@ -269,6 +270,7 @@ impl Pipeline {
     fn from_providers(
         tracer_provider: SdkTracerProvider,
         site_spans: Arc<crate::traces::site::SiteSpans>,
+        site_logs: Arc<crate::logs::site::SiteLogs>,
         meter_provider: SdkMeterProvider,
         logger_provider: SdkLoggerProvider,
         prometheus: Option<crate::metrics::prometheus::PrometheusEndpoint>,
@@ -278,9 +280,9 @@ impl Pipeline {
         let meter = meter_provider.meter_with_scope(scope.clone());
         Self {
             site_spans,
+            site_logs,
             observables: Mutex::new(crate::metrics::observable::register_all(&meter)),
             meter,
-            logger: logger_provider.logger_with_scope(scope),
             tracer_provider,
             meter_provider,
             logger_provider,
@@ -292,12 +294,13 @@ impl Pipeline {
 
     /// How often the collector thread empties the threads' buffers.
     pub(crate) fn collect_every(&self) -> std::time::Duration {
-        self.site_spans.every
+        self.site_spans.every.min(self.site_logs.every)
     }
 
     /// Hands what the threads buffered to the batch processors.
     pub(crate) fn collect(&self) {
         self.site_spans.collect();
+        self.site_logs.collect();
     }
 
     /// Keeps an observable instrument registered after the pipeline was built.

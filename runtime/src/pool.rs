@@ -216,6 +216,17 @@ impl<T: Reusable> Pool<T> {
     }
 }
 
+/// The first error of several results, or `Ok`.
+pub(crate) fn first_error(
+    results: impl Iterator<Item = opentelemetry_sdk::error::OTelSdkResult>,
+) -> opentelemetry_sdk::error::OTelSdkResult {
+    let mut first = Ok(());
+    for result in results {
+        first = first.and(result);
+    }
+    first
+}
+
 static COLLECTOR: OnceLock<Option<Thread>> = OnceLock::new();
 
 fn wake_collector() {

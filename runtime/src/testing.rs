@@ -488,6 +488,26 @@ pub(crate) fn capture_target(cx: &Context) -> Option<CaptureTarget> {
 }
 
 impl CaptureTarget {
+    pub(crate) fn log(&self, record: &SdkLogRecord) {
+        let trace = record.trace_context();
+        let captured = CapturedLog {
+            event_name: record.event_name(),
+            severity: record.severity_number(),
+            body: record.body().cloned(),
+            attributes: record
+                .attributes_iter()
+                .map(|(k, v)| (k.as_str().to_owned(), v.clone()))
+                .collect(),
+            trace_id: trace.map(|t| t.trace_id),
+            span_id: trace.map(|t| t.span_id),
+        };
+        self.0
+            .logs
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .push(captured);
+    }
+
     pub(crate) fn span(&self, span: SpanData) {
         self.0
             .spans
@@ -509,23 +529,7 @@ impl LogProcessor for CaptureLogProcessor {
         let Some(buffer) = current_buffer() else {
             return;
         };
-        let trace = record.trace_context();
-        let captured = CapturedLog {
-            event_name: record.event_name(),
-            severity: record.severity_number(),
-            body: record.body().cloned(),
-            attributes: record
-                .attributes_iter()
-                .map(|(k, v)| (k.as_str().to_owned(), v.clone()))
-                .collect(),
-            trace_id: trace.map(|t| t.trace_id),
-            span_id: trace.map(|t| t.span_id),
-        };
-        buffer
-            .logs
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .push(captured);
+        CaptureTarget(buffer).log(record);
     }
 
     fn force_flush(&self) -> OTelSdkResult {

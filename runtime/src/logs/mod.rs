@@ -4,13 +4,17 @@
 //! correlates it with that span: the SDK copies the current trace and span ids into the record.
 
 pub(crate) mod console;
+pub(crate) mod site;
 
 use std::fmt;
 use std::sync::Arc;
 
 use opentelemetry::logs::{AnyValue, LogRecord as _, Logger, Severity};
 use opentelemetry::Key;
-use opentelemetry_sdk::logs::{BatchConfigBuilder, BatchLogProcessor, SdkLoggerProvider};
+use opentelemetry_sdk::logs::{
+    BatchConfigBuilder, BatchLogProcessor, LogExporter as _, LogProcessor, SdkLoggerProvider,
+    SimpleLogProcessor,
+};
 use opentelemetry_sdk::Resource;
 
 use crate::config::{BatchConfig, ExporterKind};
@@ -52,26 +56,27 @@ where
     logger.emit(record);
 }
 
-/// Builds the logger provider for the chosen exporters.
+/// Builds the logger provider for the chosen exporters, and the path of `emit()` to them.
 pub(crate) fn provider(
     kinds: &[ExporterKind],
     exporters: &mut Exporters<'_>,
     batch: BatchConfig,
     resource: Resource,
     console: &Arc<ConsoleOutput>,
-) -> SdkLoggerProvider {
-    let mut builder = SdkLoggerProvider::builder()
-        .with_resource(resource)
-        .with_log_processor(crate::testing::CaptureLogProcessor);
+) -> (SdkLoggerProvider, Arc<site::SiteLogs>) {
+    let mut immediate: Vec<Box<dyn LogProcessor>> = Vec::new();
+    let mut batched: Vec<Box<dyn LogProcessor>> = Vec::new();
     for kind in kinds {
         match kind {
             // Written as emitted, so that an event lands inside its span's tree.
             ExporterKind::Console => {
-                builder = builder
-                    .with_simple_exporter(console::ConsoleLogExporter::new(Arc::clone(console)));
+                let mut exporter = console::ConsoleLogExporter::new(Arc::clone(console));
+                exporter.set_resource(&resource);
+                immediate.push(Box::new(SimpleLogProcessor::new(exporter)));
             }
             ExporterKind::Otlp => {
-                if let Some(exporter) = exporters.otlp_logs() {
+                if let Some(mut exporter) = exporters.otlp_logs() {
+                    exporter.set_resource(&resource);
                     let processor = BatchLogProcessor::builder(exporter)
                         .with_batch_config(
                             BatchConfigBuilder::default()
@@ -81,13 +86,19 @@ pub(crate) fn provider(
                                 .build(),
                         )
                         .build();
-                    builder = builder.with_log_processor(processor);
+                    batched.push(Box::new(processor));
                 }
             }
             ExporterKind::Prometheus => {}
         }
     }
-    builder.build()
+    let site_logs = Arc::new(site::SiteLogs::new(immediate, batched, batch));
+    let provider = SdkLoggerProvider::builder()
+        .with_resource(resource)
+        .with_log_processor(crate::testing::CaptureLogProcessor)
+        .with_log_processor(site::Registered(Arc::clone(&site_logs)))
+        .build();
+    (provider, site_logs)
 }
 
 /// A typed structured event: a struct (or an enum, one event per variant) whose fields become
@@ -104,7 +115,7 @@ pub trait TelemetryEvent: EventFields {
             return;
         }
         self.__count();
-        state::with_current(|pipeline| emit_with(&pipeline.logger, self));
+        state::with_current(|pipeline| pipeline.site_logs.emit(self));
     }
 
     /// Emits the event through `logger`, any OpenTelemetry logger, whether or not signalry was

@@ -40,7 +40,7 @@ use opentelemetry_sdk::Resource;
 
 use super::{Parent, SpanSite, SpanStart};
 use crate::config::{ParentRoot, SamplerConfig};
-use crate::pool::{Local, Pool, Reusable};
+use crate::pool::{first_error, Local, Pool, Reusable};
 use crate::testing::CaptureTarget;
 
 /// The SDK's default span limits, which signalry's spans keep too.
@@ -319,7 +319,7 @@ impl SpanProcessor for Registered {
 
     fn force_flush(&self) -> OTelSdkResult {
         self.0.collect();
-        all(self.0.all().map(|p| p.force_flush()))
+        first_error(self.0.all().map(|p| p.force_flush()))
     }
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
@@ -333,7 +333,7 @@ impl SpanProcessor for Registered {
                 .unwrap_or_else(PoisonError::into_inner);
             self.0.shut_down.store(true, Ordering::Relaxed);
         }
-        let shut = all(self.0.all().map(|p| p.shutdown_with_timeout(timeout)));
+        let shut = first_error(self.0.all().map(|p| p.shutdown_with_timeout(timeout)));
         if dropped > 0 {
             return Err(OTelSdkError::InternalFailure(format!(
                 "{dropped} spans were dropped: a thread ended more spans between two \
@@ -354,15 +354,6 @@ impl SiteSpans {
             .chain(&self.batched)
             .map(|p| p.as_ref() as &dyn SpanProcessor)
     }
-}
-
-/// The first error of several results, or `Ok`.
-fn all(results: impl Iterator<Item = OTelSdkResult>) -> OTelSdkResult {
-    let mut first = Ok(());
-    for result in results {
-        first = first.and(result);
-    }
-    first
 }
 
 /// A `#[traced]` call's span as the OpenTelemetry context holds it.

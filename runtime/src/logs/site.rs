@@ -1,0 +1,277 @@
+//! The events of `TelemetryEvent::emit`, recorded by signalry itself.
+//!
+//! The SDK's logger hands each record to every processor on the emitting thread, and its batch
+//! processor copies the record into a box for its queue. An event's record is instead filled
+//! in a box from the thread's spares ([`crate::pool`]): name and severity from the event's
+//! static site, the time from the TSC clock, the trace and span ids of the current span, and
+//! the attributes straight from the fields. The console and test captures see it at once; the
+//! batch processor gets it from the collector thread, as the SDK's own `SdkLogRecord`, a batch
+//! at a time.
+//!
+//! Records that other code emits through the SDK's logger reach the same processors through
+//! [`Registered`].
+
+use std::fmt;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use opentelemetry::logs::LoggerProvider as _;
+use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _};
+use opentelemetry::trace::{SpanId, TraceContextExt as _, TraceFlags, TraceId};
+use opentelemetry::{Context, InstrumentationScope, Key};
+use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use opentelemetry_sdk::logs::{LogProcessor, SdkLogRecord, SdkLogger, SdkLoggerProvider};
+use opentelemetry_sdk::Resource;
+
+use super::{EventAttributes, EventSite, TelemetryEvent};
+use crate::config::BatchConfig;
+use crate::pool::{first_error, Local, Pool, Reusable};
+use crate::testing::CaptureTarget;
+
+/// Where one pipeline's events go.
+pub(crate) struct SiteLogs {
+    /// Makes the SDK's records; nothing is emitted through it.
+    logger: SdkLogger,
+    scope: InstrumentationScope,
+    /// Processors that see each event as it is emitted (the console's), on its thread.
+    immediate: Vec<Box<dyn LogProcessor>>,
+    /// Processors fed from the threads' buffers by the collector (the batch processor).
+    batched: Vec<Box<dyn LogProcessor>>,
+    /// Events per thread buffer at most; beyond that new events are dropped and counted.
+    max_buffered: usize,
+    /// Events handed to the batch processors between two flushes of theirs, so that their
+    /// queue never overflows: `OTEL_BLRP_MAX_EXPORT_BATCH_SIZE`.
+    chunk: usize,
+    /// How often the collector runs for events: `OTEL_BLRP_SCHEDULE_DELAY`.
+    pub(crate) every: Duration,
+    /// Held while events are handed to `batched`, so that `shutdown` never overtakes a
+    /// collection in progress.
+    delivering: Mutex<()>,
+    shut_down: AtomicBool,
+}
+
+impl fmt::Debug for SiteLogs {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SiteLogs")
+            .field("immediate", &self.immediate.len())
+            .field("batched", &self.batched.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// One emitted event, boxed once and used again.
+#[derive(Default)]
+pub(crate) struct EventRecord {
+    site: Option<&'static EventSite>,
+    timestamp: Option<SystemTime>,
+    trace: Option<(TraceId, SpanId, TraceFlags)>,
+    body: Option<AnyValue>,
+    attributes: Vec<(Key, AnyValue)>,
+}
+
+impl Reusable for EventRecord {
+    fn clear(&mut self) {
+        self.site = None;
+        self.timestamp = None;
+        self.trace = None;
+        self.body = None;
+        self.attributes.clear();
+    }
+}
+
+thread_local! {
+    static LOCAL: Local<EventRecord> = const { Local::new() };
+}
+
+/// Every thread's emitted events.
+static EVENTS: Pool<EventRecord> = Pool::new(&LOCAL);
+
+impl SiteLogs {
+    pub(crate) fn new(
+        immediate: Vec<Box<dyn LogProcessor>>,
+        batched: Vec<Box<dyn LogProcessor>>,
+        batch: BatchConfig,
+    ) -> Self {
+        if !batched.is_empty() {
+            crate::pool::start_collector();
+        }
+        let scope = crate::pipeline::scope();
+        // A provider without processors, only to make records: `SdkLogRecord` has no public
+        // constructor.
+        let logger = SdkLoggerProvider::builder()
+            .build()
+            .logger_with_scope(scope.clone());
+        Self {
+            logger,
+            scope,
+            immediate,
+            batched,
+            max_buffered: batch.max_queue_size.max(1),
+            chunk: batch
+                .max_export_batch_size
+                .clamp(1, batch.max_queue_size.max(1)),
+            every: batch.schedule_delay,
+            delivering: Mutex::new(()),
+            shut_down: AtomicBool::new(false),
+        }
+    }
+
+    /// Records `event` with the ids of the current span, and sends it on.
+    pub(crate) fn emit<E: TelemetryEvent + ?Sized>(&self, event: &E) {
+        let mut record = EVENTS.take();
+        let capture = Context::map_current(|cx| {
+            let span = cx.span();
+            let span_context = span.span_context();
+            if span_context.is_valid() {
+                record.trace = Some((
+                    span_context.trace_id(),
+                    span_context.span_id(),
+                    span_context.trace_flags(),
+                ));
+            }
+            crate::testing::capture_target(cx)
+        });
+        record.site = Some(event.__site());
+        record.timestamp = Some(crate::traces::site::wall_now());
+        record.body = event.__body();
+        let attributes = &mut record.attributes;
+        let mut add = |key: Key, value: AnyValue| attributes.push((key, value));
+        event.__attributes(&mut EventAttributes {
+            add: &mut add,
+            prefix: String::new(),
+        });
+        self.finish(record, capture);
+    }
+
+    fn finish(&self, mut record: Box<EventRecord>, capture: Option<CaptureTarget>) {
+        if let Some(capture) = capture {
+            capture.log(&self.sdk_record(&mut clone(&record)));
+        }
+        for processor in &self.immediate {
+            processor.emit(&mut self.sdk_record(&mut clone(&record)), &self.scope);
+        }
+        if !self.batched.is_empty() && !self.shut_down.load(Ordering::Relaxed) {
+            EVENTS.push(record, self.max_buffered);
+        } else {
+            record.clear();
+            EVENTS.recycle(record);
+        }
+    }
+
+    /// The SDK's form of an event; the record's attributes are moved out, its vector kept.
+    fn sdk_record(&self, record: &mut EventRecord) -> SdkLogRecord {
+        let mut sdk = self.logger.create_log_record();
+        if let Some(site) = record.site {
+            sdk.set_event_name(site.name);
+            sdk.set_severity_number(site.severity);
+            sdk.set_severity_text(site.severity.name());
+        }
+        let timestamp = record.timestamp.unwrap_or(UNIX_EPOCH);
+        sdk.set_timestamp(timestamp);
+        sdk.set_observed_timestamp(timestamp);
+        if let Some((trace_id, span_id, flags)) = record.trace {
+            sdk.set_trace_context(trace_id, span_id, Some(flags));
+        }
+        if let Some(body) = record.body.take() {
+            sdk.set_body(body);
+        }
+        sdk.add_attributes(record.attributes.drain(..));
+        sdk
+    }
+
+    /// Takes every thread's buffered events and hands them to the batch processors.
+    pub(crate) fn collect(&self) {
+        if self.batched.is_empty() {
+            return;
+        }
+        let _delivering = self
+            .delivering
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if self.shut_down.load(Ordering::Relaxed) {
+            return;
+        }
+        let mut delivered = 0;
+        EVENTS.collect(|record| {
+            let mut sdk = self.sdk_record(record);
+            for processor in &self.batched {
+                processor.emit(&mut sdk, &self.scope);
+            }
+            delivered += 1;
+            // The batch processor drops what its queue cannot hold: it exports each full
+            // batch before the next is handed over.
+            if delivered % self.chunk == 0 {
+                for processor in &self.batched {
+                    let _ = processor.force_flush();
+                }
+            }
+        });
+    }
+
+    fn all(&self) -> impl Iterator<Item = &dyn LogProcessor> {
+        self.immediate
+            .iter()
+            .chain(&self.batched)
+            .map(|p| p.as_ref() as &dyn LogProcessor)
+    }
+}
+
+/// A copy of an event for the console or a capture; the original goes on to the exporter.
+fn clone(record: &EventRecord) -> EventRecord {
+    EventRecord {
+        site: record.site,
+        timestamp: record.timestamp,
+        trace: record.trace,
+        body: record.body.clone(),
+        attributes: record.attributes.clone(),
+    }
+}
+
+/// The pipeline's [`SiteLogs`] as a processor of the SDK's logger provider: records other code
+/// emits through the SDK's logger go to the same processors, and flushing or shutting the
+/// provider down collects the threads' buffers first.
+pub(crate) struct Registered(pub(crate) Arc<SiteLogs>);
+
+impl fmt::Debug for Registered {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        self.0.fmt(f)
+    }
+}
+
+impl LogProcessor for Registered {
+    fn emit(&self, record: &mut SdkLogRecord, scope: &InstrumentationScope) {
+        for processor in self.0.all() {
+            processor.emit(record, scope);
+        }
+    }
+
+    fn force_flush(&self) -> OTelSdkResult {
+        self.0.collect();
+        first_error(self.0.all().map(|p| p.force_flush()))
+    }
+
+    fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
+        self.0.collect();
+        let dropped = EVENTS.take_dropped();
+        {
+            let _delivering = self
+                .0
+                .delivering
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            self.0.shut_down.store(true, Ordering::Relaxed);
+        }
+        let shut = first_error(self.0.all().map(|p| p.shutdown_with_timeout(timeout)));
+        if dropped > 0 {
+            return Err(OTelSdkError::InternalFailure(format!(
+                "{dropped} events were dropped: a thread emitted more events between two \
+                 collections than the queue holds (OTEL_BLRP_MAX_QUEUE_SIZE)"
+            )));
+        }
+        shut
+    }
+
+    /// The exporters were given the resource when the pipeline was built.
+    fn set_resource(&mut self, _resource: &Resource) {}
+}
