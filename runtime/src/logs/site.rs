@@ -121,6 +121,10 @@ impl SiteLogs {
     pub(crate) fn emit<E: TelemetryEvent + ?Sized>(&self, event: &E) {
         let mut record = EVENTS.take();
         let capture = Context::map_current(|cx| {
+            // The SDK's own work (an export) emits nothing, so that it never feeds itself.
+            if cx.is_telemetry_suppressed() {
+                return Err(());
+            }
             let span = cx.span();
             let span_context = span.span_context();
             if span_context.is_valid() {
@@ -130,8 +134,13 @@ impl SiteLogs {
                     span_context.trace_flags(),
                 ));
             }
-            crate::testing::capture_target(cx)
+            Ok(crate::testing::capture_target(cx))
         });
+        let Ok(capture) = capture else {
+            record.clear();
+            EVENTS.recycle(record);
+            return;
+        };
         record.site = Some(event.__site());
         record.timestamp = Some(crate::traces::site::wall_now());
         record.body = event.__body();

@@ -129,7 +129,8 @@ impl SiteSpans {
         } else {
             (Ids::trace_id(), SpanId::INVALID, Default::default())
         };
-        let sampled = self.samples(&parent, trace_id);
+        // The SDK's own work (an export) records nothing, so that it never feeds itself.
+        let sampled = !current.is_telemetry_suppressed() && self.samples(&parent, trace_id);
         let flags = if sampled {
             TraceFlags::SAMPLED
         } else {
