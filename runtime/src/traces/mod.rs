@@ -146,9 +146,10 @@ fn without_generics(path: &str) -> String {
 }
 
 /// Where a span's parent comes from.
-#[derive(Debug)]
+#[derive(Clone, Debug, Default)]
 pub enum Parent {
     /// The current context (the default).
+    #[default]
     Current,
     /// No parent: the span starts a new trace (`root`).
     Root,
@@ -191,12 +192,11 @@ impl<T: IntoSpanContext + ?Sized> IntoSpanContext for &T {
 }
 
 /// How one call starts its span: parent, links and attributes beyond the site's own.
-/// Built only when telemetry is on.
+/// Built only when telemetry is on, straight into the span's record: what moves from the
+/// caller to the span is one pointer.
 #[derive(Debug)]
 #[must_use]
 pub struct SpanStart {
-    parent: Parent,
-    links: Vec<SpanContext>,
     record: Box<site::Record>,
 }
 
@@ -205,18 +205,16 @@ impl SpanStart {
     #[inline]
     pub fn new(parent: Parent, attributes: usize) -> Self {
         let _ = attributes;
-        Self {
-            parent,
-            links: Vec::new(),
-            record: site::Record::take(),
-        }
+        let mut record = site::Record::take();
+        record.parent = parent;
+        Self { record }
     }
 
     /// Links the span to another; an invalid span context is left out.
     #[inline]
     pub fn link(mut self, span_context: SpanContext) -> Self {
         if span_context.is_valid() {
-            self.links.push(span_context);
+            self.record.links.push(span_context);
         }
         self
     }

@@ -109,11 +109,9 @@ impl SiteSpans {
     /// Starts a span for `site` under the parent `start` names, and returns the context that
     /// holds it.
     pub(super) fn start(&self, site: &'static SpanSite, start: SpanStart) -> Context {
-        let SpanStart {
-            parent,
-            links,
-            mut record,
-        } = start;
+        let SpanStart { mut record } = start;
+        let parent = std::mem::take(&mut record.parent);
+        let links = std::mem::take(&mut record.links);
         let current = Context::current();
         let parent = match parent {
             Parent::Current => current.span().span_context().clone(),
@@ -382,6 +380,10 @@ pub(crate) struct Record {
     rare: Option<Box<Rare>>,
     /// The test capture the span was started in, if any.
     capture: Option<CaptureTarget>,
+    /// Where the parent comes from, until the span starts.
+    pub(super) parent: Parent,
+    /// Links given at the start, until the span starts.
+    pub(super) links: Vec<SpanContext>,
 }
 
 impl Default for Record {
@@ -397,6 +399,8 @@ impl Default for Record {
             dropped_attributes: 0,
             rare: None,
             capture: None,
+            parent: Parent::Current,
+            links: Vec::new(),
         }
     }
 }
