@@ -5,8 +5,10 @@
 //!    all known at compile time.
 //! 2. On a call, [`ActiveSpan::start`] checks whether telemetry is on (one atomic load). If it
 //!    is off, the returned value is inert and nothing else happens.
-//! 3. Otherwise a span is started as a child of the current context, with the site's static
-//!    attributes, and a new context holding it is kept in the [`ActiveSpan`].
+//! 3. Otherwise a span is started as a child of the current context and a new context holding
+//!    it is kept in the [`ActiveSpan`]. signalry records the span itself, not through the
+//!    SDK's tracer: see [`site`] for how, and how it still reaches the SDK's processors as
+//!    standard span data.
 //! 4. A sync body runs with that context attached to the thread ([`ActiveSpan::attach`]); an
 //!    async body is wrapped so the context is attached on every poll, on whichever thread polls
 //!    ([`ActiveSpan::wrap`]).
