@@ -11,8 +11,10 @@
 //!
 //! The batch processors' queues are sized to N (`OTEL_BSP_MAX_QUEUE_SIZE`,
 //! `OTEL_BLRP_MAX_QUEUE_SIZE`) so that a fast producer is never dropped; batches are the
-//! default 512, and the spans are sent a second time in batches of 8192
-//! (`OTEL_BSP_MAX_EXPORT_BATCH_SIZE`) to show how much of the rate is paid per batch.
+//! default 512. Both signals are sent again with four exports in flight, each over a
+//! connection of its own (`OTEL_BSP_MAX_CONCURRENT_EXPORTS`, `OTEL_BLRP_MAX_CONCURRENT_EXPORTS`),
+//! and the spans once more in batches of 8192 (`OTEL_BSP_MAX_EXPORT_BATCH_SIZE`), to show how
+//! much of the rate is paid per export.
 //! `cargo bench` sends 500,000 of each; in test mode (`cargo test --benches`, as
 //! `scripts/test` runs it) 20,000, to check the pipeline quickly. Needs `rotel-agent`
 //! (`ROTEL_AGENT`, see `scripts/test`).
@@ -141,6 +143,31 @@ fn main() {
             logs.received.logs,
         );
     }
+
+    // The same spans and records with four exports in flight, each over a connection of its
+    // own: how much of the rate is waiting on one export at a time.
+    std::env::set_var("OTEL_BSP_MAX_CONCURRENT_EXPORTS", "4");
+    std::env::set_var("OTEL_BLRP_MAX_CONCURRENT_EXPORTS", "4");
+    for (protocol, label) in [(Protocol::Grpc, "grpc"), (Protocol::HttpProtobuf, "http")] {
+        let spans = run(&collector, protocol, Signal::Traces, n, |i| {
+            exported_span(i);
+        });
+        spans.report(
+            &format!("{label}/spans_4_exports"),
+            "spans",
+            spans.received.spans,
+        );
+        let logs = run(&collector, protocol, Signal::Logs, n, |i| {
+            ExportedEvent { index: i }.emit();
+        });
+        logs.report(
+            &format!("{label}/log_records_4_exports"),
+            "log records",
+            logs.received.logs,
+        );
+    }
+    std::env::remove_var("OTEL_BSP_MAX_CONCURRENT_EXPORTS");
+    std::env::remove_var("OTEL_BLRP_MAX_CONCURRENT_EXPORTS");
 
     // The same spans over gRPC in batches of 8192 instead of 512: how much of the rate is per
     // batch.

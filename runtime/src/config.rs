@@ -179,6 +179,10 @@ pub struct BatchConfig {
     pub max_queue_size: usize,
     /// Items per export at most (never more than `max_queue_size`).
     pub max_export_batch_size: usize,
+    /// Exports in flight at once, each over a connection of its own (OTLP; an exporter given
+    /// in code is one). `OTEL_BSP_MAX_CONCURRENT_EXPORTS` (the Rust SDK's variable) and
+    /// `OTEL_BLRP_MAX_CONCURRENT_EXPORTS`; 1 by default.
+    pub max_concurrent_exports: usize,
 }
 
 /// Everything signalry reads from the environment, resolved to final values.
@@ -336,6 +340,7 @@ impl Reader<'_> {
                     "OTEL_BSP_EXPORT_TIMEOUT",
                     "OTEL_BSP_MAX_QUEUE_SIZE",
                     "OTEL_BSP_MAX_EXPORT_BATCH_SIZE",
+                    "OTEL_BSP_MAX_CONCURRENT_EXPORTS",
                 ],
                 5_000,
             ),
@@ -345,6 +350,7 @@ impl Reader<'_> {
                     "OTEL_BLRP_EXPORT_TIMEOUT",
                     "OTEL_BLRP_MAX_QUEUE_SIZE",
                     "OTEL_BLRP_MAX_EXPORT_BATCH_SIZE",
+                    "OTEL_BLRP_MAX_CONCURRENT_EXPORTS",
                 ],
                 1_000,
             ),
@@ -392,8 +398,8 @@ impl Reader<'_> {
         Duration::from_millis(self.number(name, default_ms, 0))
     }
 
-    fn batch(&mut self, names: [&'static str; 4], default_delay_ms: u64) -> BatchConfig {
-        let [delay, timeout, queue, batch] = names;
+    fn batch(&mut self, names: [&'static str; 5], default_delay_ms: u64) -> BatchConfig {
+        let [delay, timeout, queue, batch, concurrent] = names;
         let max_queue_size = self.number(queue, 2048, 1);
         let mut max_export_batch_size = self.number(batch, 512, 1);
         if max_export_batch_size > max_queue_size {
@@ -411,7 +417,19 @@ impl Reader<'_> {
             export_timeout: self.millis(timeout, 30_000),
             max_queue_size,
             max_export_batch_size,
+            max_concurrent_exports: self.concurrency(concurrent),
         }
+    }
+
+    /// Exports in flight at once: each is a connection, so a few are plenty.
+    fn concurrency(&mut self, name: &'static str) -> usize {
+        const MAX: usize = 16;
+        let n = self.number(name, 1, 1);
+        if n > MAX {
+            self.warn(name, format!("{n} is more than {MAX}; using {MAX}"));
+            return MAX;
+        }
+        n
     }
 
     fn resource_attributes(&mut self) -> Vec<(String, String)> {
@@ -872,6 +890,8 @@ mod tests {
             ("OTEL_BLRP_EXPORT_TIMEOUT", "x"),
             ("OTEL_BLRP_MAX_QUEUE_SIZE", "x"),
             ("OTEL_BLRP_MAX_EXPORT_BATCH_SIZE", "x"),
+            ("OTEL_BSP_MAX_CONCURRENT_EXPORTS", "0"),
+            ("OTEL_BLRP_MAX_CONCURRENT_EXPORTS", "many"),
             ("OTEL_PROPAGATORS", "b3"),
             ("OTEL_EXPORTER_PROMETHEUS_PORT", "70000"),
             ("OTEL_RESOURCE_ATTRIBUTES", "novalue"),
@@ -934,5 +954,21 @@ mod tests {
         ]);
         assert_eq!(c.span_batch.max_export_batch_size, 100);
         assert_eq!(w.len(), 1);
+    }
+
+    #[test]
+    fn concurrent_exports_default_to_one_and_are_capped() {
+        let (c, w) = read(&[]);
+        assert!(w.is_empty());
+        assert_eq!(c.span_batch.max_concurrent_exports, 1);
+        assert_eq!(c.log_batch.max_concurrent_exports, 1);
+        let (c, w) = read(&[
+            ("OTEL_BSP_MAX_CONCURRENT_EXPORTS", "4"),
+            ("OTEL_BLRP_MAX_CONCURRENT_EXPORTS", "99"),
+        ]);
+        assert_eq!(c.span_batch.max_concurrent_exports, 4);
+        assert_eq!(c.log_batch.max_concurrent_exports, 16);
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!(w[0].variable, "OTEL_BLRP_MAX_CONCURRENT_EXPORTS");
     }
 }

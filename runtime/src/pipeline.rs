@@ -101,22 +101,25 @@ impl Exporters<'_> {
 }
 
 impl Exporters<'_> {
-    /// The span exporter where traces go over `otlp`: the one given in code if any, else
-    /// the OTLP transport.
-    pub(crate) fn otlp_spans(&mut self) -> Option<BoxedSpanExporter> {
+    /// Span exporters for `lanes` exports in flight: the one given in code alone, else one
+    /// OTLP transport (a connection) per lane.
+    pub(crate) fn otlp_span_lanes(&mut self, lanes: usize) -> Vec<BoxedSpanExporter> {
         if let Some(custom) = self.custom.spans.take() {
-            return Some(custom);
+            return vec![custom];
         }
-        self.otlp_transport_spans().map(BoxedSpanExporter::new)
+        (0..lanes.max(1))
+            .map_while(|_| self.otlp_transport_spans().map(BoxedSpanExporter::new))
+            .collect()
     }
 
-    /// The log exporter where logs go over `otlp`: the one given in code if any, else the
-    /// OTLP transport.
-    pub(crate) fn otlp_logs(&mut self) -> Option<BoxedLogExporter> {
+    /// Log exporters for `lanes` exports in flight, as [`Self::otlp_span_lanes`].
+    pub(crate) fn otlp_log_lanes(&mut self, lanes: usize) -> Vec<BoxedLogExporter> {
         if let Some(custom) = self.custom.logs.take() {
-            return Some(custom);
+            return vec![custom];
         }
-        self.otlp_transport_logs().map(BoxedLogExporter::new)
+        (0..lanes.max(1))
+            .map_while(|_| self.otlp_transport_logs().map(BoxedLogExporter::new))
+            .collect()
     }
 }
 

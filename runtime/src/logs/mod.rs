@@ -75,7 +75,7 @@ pub(crate) fn provider(
                 immediate.push(Box::new(SimpleLogProcessor::new(exporter)));
             }
             ExporterKind::Otlp => {
-                if let Some(mut exporter) = exporters.otlp_logs() {
+                for mut exporter in exporters.otlp_log_lanes(batch.max_concurrent_exports) {
                     exporter.set_resource(&resource);
                     let processor = BatchLogProcessor::builder(exporter)
                         .with_batch_config(

@@ -36,7 +36,9 @@ pub(crate) struct SiteLogs {
     scope: InstrumentationScope,
     /// Processors that see each event as it is emitted (the console's), on its thread.
     immediate: Vec<Box<dyn LogProcessor>>,
-    /// Processors fed from the threads' buffers by the collector (the batch processor).
+    /// Batch processors fed from the threads' buffers by the collector: lanes of the one
+    /// batched exporter, each with a connection of its own; every record goes to one lane.
+    /// Records from other code go to the first.
     batched: Vec<Box<dyn LogProcessor>>,
     /// Events per thread buffer at most; beyond that new events are dropped and counted.
     max_buffered: usize,
@@ -201,18 +203,20 @@ impl SiteLogs {
         if self.shut_down.load(Ordering::Relaxed) {
             return;
         }
-        let mut delivered = 0;
+        let (mut delivered, mut lane) = (0, 0);
         EVENTS.collect(|record| {
-            let mut sdk = self.sdk_record(record);
-            for processor in &self.batched {
-                processor.emit(&mut sdk, &self.scope);
-            }
+            self.batched[lane].emit(&mut self.sdk_record(record), &self.scope);
             delivered += 1;
-            // The batch processor drops what its queue cannot hold: it exports each full
-            // batch before the next is handed over.
+            // A full batch for this lane; once every lane has one, they export at once, and
+            // the next round waits for them: a batch processor drops what its queue cannot
+            // hold.
             if delivered % self.chunk == 0 {
-                for processor in &self.batched {
-                    let _ = processor.force_flush();
+                lane += 1;
+                if lane == self.batched.len() {
+                    lane = 0;
+                    for processor in &self.batched {
+                        let _ = processor.force_flush();
+                    }
                 }
             }
         });
@@ -250,8 +254,11 @@ impl fmt::Debug for Registered {
 
 impl LogProcessor for Registered {
     fn emit(&self, record: &mut SdkLogRecord, scope: &InstrumentationScope) {
-        for processor in self.0.all() {
+        for processor in &self.0.immediate {
             processor.emit(record, scope);
+        }
+        if let Some(lane) = self.0.batched.first() {
+            lane.emit(record, scope);
         }
     }
 

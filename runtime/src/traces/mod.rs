@@ -432,7 +432,7 @@ pub(crate) fn provider(
                 immediate.push(Box::new(SimpleSpanProcessor::new(exporter)));
             }
             ExporterKind::Otlp => {
-                if let Some(mut exporter) = exporters.otlp_spans() {
+                for mut exporter in exporters.otlp_span_lanes(batch.max_concurrent_exports) {
                     exporter.set_resource(&resource);
                     let processor = BatchSpanProcessor::builder(exporter)
                         .with_batch_config(

@@ -54,7 +54,9 @@ pub(crate) struct SiteSpans {
     scope: InstrumentationScope,
     /// Processors that see each span as it ends (the console's), on the ending thread.
     immediate: Vec<Box<dyn SpanProcessor>>,
-    /// Processors fed from the threads' buffers by the collector (the batch processor).
+    /// Batch processors fed from the threads' buffers by the collector: lanes of the one
+    /// batched exporter, each with a connection of its own; every record goes to one lane.
+    /// Records from other code go to the first.
     batched: Vec<Box<dyn SpanProcessor>>,
     /// Records per thread buffer at most; beyond that new spans are dropped and counted.
     max_buffered: usize,
@@ -241,24 +243,20 @@ impl SiteSpans {
         if self.shut_down.load(Ordering::Relaxed) {
             return;
         }
-        let mut delivered = 0;
+        let (mut delivered, mut lane) = (0, 0);
         SPANS.collect(|record| {
-            let data = self.span_data(record);
-            match self.batched.split_last() {
-                Some((last, others)) => {
-                    for processor in others {
-                        processor.on_end(data.clone());
-                    }
-                    last.on_end(data);
-                }
-                None => unreachable!("checked above"),
-            }
+            self.batched[lane].on_end(self.span_data(record));
             delivered += 1;
-            // The batch processor drops what its queue cannot hold: it exports each full
-            // batch before the next is handed over.
+            // A full batch for this lane; once every lane has one, they export at once, and
+            // the next round waits for them: a batch processor drops what its queue cannot
+            // hold.
             if delivered % self.chunk == 0 {
-                for processor in &self.batched {
-                    let _ = processor.force_flush();
+                lane += 1;
+                if lane == self.batched.len() {
+                    lane = 0;
+                    for processor in &self.batched {
+                        let _ = processor.force_flush();
+                    }
                 }
             }
         });
@@ -311,8 +309,8 @@ impl SpanProcessor for Registered {
         for processor in &self.0.immediate {
             processor.on_end(span.clone());
         }
-        for processor in &self.0.batched {
-            processor.on_end(span.clone());
+        if let Some(lane) = self.0.batched.first() {
+            lane.on_end(span);
         }
     }
 
