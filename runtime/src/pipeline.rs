@@ -297,7 +297,10 @@ impl Pipeline {
 
     /// How often the collector thread empties the threads' buffers.
     pub(crate) fn collect_every(&self) -> std::time::Duration {
-        self.site_spans.every.min(self.site_logs.every)
+        self.site_spans
+            .delivery
+            .every
+            .min(self.site_logs.delivery.every)
     }
 
     /// Hands what the threads buffered to the batch processors.

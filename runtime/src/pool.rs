@@ -257,3 +257,107 @@ pub(crate) fn start_collector() {
         }
     });
 }
+
+/// How one pipeline hands a record type's buffers to its batch processors: the settings and
+/// the state that spans and events share.
+pub(crate) struct Delivery {
+    /// Records per thread buffer at most; beyond that new ones are dropped and counted.
+    pub(crate) max_buffered: usize,
+    /// Records handed to one lane before the next lane's turn: a full export batch.
+    chunk: usize,
+    /// How often the collector runs (the schedule delay).
+    pub(crate) every: Duration,
+    /// Batch processors (lanes) there are.
+    lanes: usize,
+    /// Held while records are handed over, so that shutdown never overtakes a collection in
+    /// progress.
+    delivering: Mutex<()>,
+    shut_down: std::sync::atomic::AtomicBool,
+}
+
+impl Delivery {
+    pub(crate) fn new(batch: crate::config::BatchConfig, lanes: usize) -> Self {
+        if lanes > 0 {
+            start_collector();
+        }
+        let max_buffered = batch.max_queue_size.max(1);
+        Self {
+            max_buffered,
+            chunk: batch.max_export_batch_size.clamp(1, max_buffered),
+            every: batch.schedule_delay,
+            lanes,
+            delivering: Mutex::new(()),
+            shut_down: std::sync::atomic::AtomicBool::new(false),
+        }
+    }
+
+    /// Whether finished records go to the buffers at all.
+    #[inline]
+    pub(crate) fn open(&self) -> bool {
+        self.lanes > 0 && !self.shut_down.load(Ordering::Relaxed)
+    }
+
+    /// Takes `pool`'s buffered records and hands each to a lane with `hand(lane, record)`, a
+    /// full export batch per lane in turn; once every lane has one, `flush` (each lane's
+    /// `force_flush`) lets them export at once before the next round, so that no batch
+    /// processor's queue overflows.
+    pub(crate) fn collect<T: Reusable>(
+        &self,
+        pool: &Pool<T>,
+        mut hand: impl FnMut(usize, &mut T),
+        mut flush: impl FnMut(),
+    ) {
+        if self.lanes == 0 {
+            return;
+        }
+        let _delivering = self
+            .delivering
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner);
+        if self.shut_down.load(Ordering::Relaxed) {
+            return;
+        }
+        let (mut handed, mut lane) = (0, 0);
+        pool.collect(|record| {
+            hand(lane, record);
+            handed += 1;
+            if handed % self.chunk == 0 {
+                lane += 1;
+                if lane == self.lanes {
+                    lane = 0;
+                    flush();
+                }
+            }
+        });
+    }
+
+    /// Closes delivery once the last collection is done, shuts the processors down with
+    /// `shutdown`, and reports the records `pool` dropped, naming the variable that sizes its
+    /// buffers.
+    pub(crate) fn shut<T: Reusable>(
+        &self,
+        pool: &Pool<T>,
+        what: &str,
+        queue_variable: &str,
+        shutdown: impl FnOnce() -> opentelemetry_sdk::error::OTelSdkResult,
+    ) -> opentelemetry_sdk::error::OTelSdkResult {
+        let dropped = pool.take_dropped();
+        {
+            let _delivering = self
+                .delivering
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            self.shut_down.store(true, Ordering::Relaxed);
+        }
+        let shut = shutdown();
+        if dropped > 0 {
+            return Err(opentelemetry_sdk::error::OTelSdkError::InternalFailure(
+                format!(
+                    "{dropped} {what} were dropped: a thread made more between two collections \
+                     than the queue holds ({queue_variable})"
+                ),
+            ));
+        }
+        shut
+    }
+}

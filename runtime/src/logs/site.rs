@@ -12,21 +12,20 @@
 //! [`Registered`].
 
 use std::fmt;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use opentelemetry::logs::LoggerProvider as _;
 use opentelemetry::logs::{AnyValue, LogRecord as _, Logger as _};
 use opentelemetry::trace::{SpanId, TraceContextExt as _, TraceFlags, TraceId};
 use opentelemetry::{Context, InstrumentationScope, Key};
-use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::logs::{LogProcessor, SdkLogRecord, SdkLogger, SdkLoggerProvider};
 use opentelemetry_sdk::Resource;
 
 use super::{EventAttributes, EventSite, TelemetryEvent};
 use crate::config::BatchConfig;
-use crate::pool::{first_error, Local, Pool, Reusable};
+use crate::pool::{first_error, Delivery, Local, Pool, Reusable};
 use crate::testing::CaptureTarget;
 
 /// Where one pipeline's events go.
@@ -40,17 +39,8 @@ pub(crate) struct SiteLogs {
     /// batched exporter, each with a connection of its own; every record goes to one lane.
     /// Records from other code go to the first.
     batched: Vec<Box<dyn LogProcessor>>,
-    /// Events per thread buffer at most; beyond that new events are dropped and counted.
-    max_buffered: usize,
-    /// Events handed to the batch processors between two flushes of theirs, so that their
-    /// queue never overflows: `OTEL_BLRP_MAX_EXPORT_BATCH_SIZE`.
-    chunk: usize,
-    /// How often the collector runs for events: `OTEL_BLRP_SCHEDULE_DELAY`.
-    pub(crate) every: Duration,
-    /// Held while events are handed to `batched`, so that `shutdown` never overtakes a
-    /// collection in progress.
-    delivering: Mutex<()>,
-    shut_down: AtomicBool,
+    /// Buffers, batches, lanes and shutdown.
+    pub(crate) delivery: Delivery,
 }
 
 impl fmt::Debug for SiteLogs {
@@ -95,9 +85,6 @@ impl SiteLogs {
         batched: Vec<Box<dyn LogProcessor>>,
         batch: BatchConfig,
     ) -> Self {
-        if !batched.is_empty() {
-            crate::pool::start_collector();
-        }
         let scope = crate::pipeline::scope();
         // A provider without processors, only to make records: `SdkLogRecord` has no public
         // constructor.
@@ -108,14 +95,8 @@ impl SiteLogs {
             logger,
             scope,
             immediate,
+            delivery: Delivery::new(batch, batched.len()),
             batched,
-            max_buffered: batch.max_queue_size.max(1),
-            chunk: batch
-                .max_export_batch_size
-                .clamp(1, batch.max_queue_size.max(1)),
-            every: batch.schedule_delay,
-            delivering: Mutex::new(()),
-            shut_down: AtomicBool::new(false),
         }
     }
 
@@ -162,8 +143,8 @@ impl SiteLogs {
         for processor in &self.immediate {
             processor.emit(&mut self.sdk_record(&mut clone(&record)), &self.scope);
         }
-        if !self.batched.is_empty() && !self.shut_down.load(Ordering::Relaxed) {
-            EVENTS.push(record, self.max_buffered);
+        if self.delivery.open() {
+            EVENTS.push(record, self.delivery.max_buffered);
         } else {
             record.clear();
             EVENTS.recycle(record);
@@ -193,33 +174,17 @@ impl SiteLogs {
 
     /// Takes every thread's buffered events and hands them to the batch processors.
     pub(crate) fn collect(&self) {
-        if self.batched.is_empty() {
-            return;
+        self.delivery.collect(
+            &EVENTS,
+            |lane, record| self.batched[lane].emit(&mut self.sdk_record(record), &self.scope),
+            || self.flush_lanes(),
+        );
+    }
+
+    fn flush_lanes(&self) {
+        for processor in &self.batched {
+            let _ = processor.force_flush();
         }
-        let _delivering = self
-            .delivering
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if self.shut_down.load(Ordering::Relaxed) {
-            return;
-        }
-        let (mut delivered, mut lane) = (0, 0);
-        EVENTS.collect(|record| {
-            self.batched[lane].emit(&mut self.sdk_record(record), &self.scope);
-            delivered += 1;
-            // A full batch for this lane; once every lane has one, they export at once, and
-            // the next round waits for them: a batch processor drops what its queue cannot
-            // hold.
-            if delivered % self.chunk == 0 {
-                lane += 1;
-                if lane == self.batched.len() {
-                    lane = 0;
-                    for processor in &self.batched {
-                        let _ = processor.force_flush();
-                    }
-                }
-            }
-        });
     }
 
     fn all(&self) -> impl Iterator<Item = &dyn LogProcessor> {
@@ -269,23 +234,11 @@ impl LogProcessor for Registered {
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
         self.0.collect();
-        let dropped = EVENTS.take_dropped();
-        {
-            let _delivering = self
-                .0
-                .delivering
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            self.0.shut_down.store(true, Ordering::Relaxed);
-        }
-        let shut = first_error(self.0.all().map(|p| p.shutdown_with_timeout(timeout)));
-        if dropped > 0 {
-            return Err(OTelSdkError::InternalFailure(format!(
-                "{dropped} events were dropped: a thread emitted more events between two \
-                 collections than the queue holds (OTEL_BLRP_MAX_QUEUE_SIZE)"
-            )));
-        }
-        shut
+        self.0
+            .delivery
+            .shut(&EVENTS, "events", "OTEL_BLRP_MAX_QUEUE_SIZE", || {
+                first_error(self.0.all().map(|p| p.shutdown_with_timeout(timeout)))
+            })
     }
 
     /// The exporters were given the resource when the pipeline was built.

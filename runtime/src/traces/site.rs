@@ -26,21 +26,21 @@ use std::cell::Cell;
 use std::collections::hash_map::RandomState;
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use opentelemetry::trace::{
     Event, Link, SpanContext, SpanId, Status, TraceContextExt, TraceFlags, TraceId,
 };
 use opentelemetry::{Context, InstrumentationScope, KeyValue};
-use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use opentelemetry_sdk::error::OTelSdkResult;
 use opentelemetry_sdk::trace::{SpanData, SpanEvents, SpanLinks, SpanProcessor};
 use opentelemetry_sdk::Resource;
 
 use super::{Parent, SpanSite, SpanStart};
 use crate::config::{ParentRoot, SamplerConfig};
-use crate::pool::{first_error, Local, Pool, Reusable};
+use crate::pool::{first_error, Delivery, Local, Pool, Reusable};
 use crate::testing::CaptureTarget;
 
 /// The SDK's default span limits, which signalry's spans keep too.
@@ -58,17 +58,8 @@ pub(crate) struct SiteSpans {
     /// batched exporter, each with a connection of its own; every record goes to one lane.
     /// Records from other code go to the first.
     batched: Vec<Box<dyn SpanProcessor>>,
-    /// Records per thread buffer at most; beyond that new spans are dropped and counted.
-    max_buffered: usize,
-    /// Spans handed to the batch processors between two flushes of theirs, so that their
-    /// queue never overflows: `OTEL_BSP_MAX_EXPORT_BATCH_SIZE`.
-    chunk: usize,
-    /// How often the collector runs: `OTEL_BSP_SCHEDULE_DELAY`.
-    pub(crate) every: Duration,
-    /// Held while records are handed to `batched`, so that `shutdown` never overtakes a
-    /// collection in progress.
-    delivering: Mutex<()>,
-    shut_down: AtomicBool,
+    /// Buffers, batches, lanes and shutdown.
+    pub(crate) delivery: Delivery,
 }
 
 impl fmt::Debug for SiteSpans {
@@ -89,22 +80,13 @@ impl SiteSpans {
         batched: Vec<Box<dyn SpanProcessor>>,
         batch: crate::config::BatchConfig,
     ) -> Self {
-        if !batched.is_empty() {
-            crate::pool::start_collector();
-        }
         anchor_clock();
         Self {
             sampler,
             scope,
             immediate,
+            delivery: Delivery::new(batch, batched.len()),
             batched,
-            max_buffered: batch.max_queue_size.max(1),
-            chunk: batch
-                .max_export_batch_size
-                .clamp(1, batch.max_queue_size.max(1)),
-            every: batch.schedule_delay,
-            delivering: Mutex::new(()),
-            shut_down: AtomicBool::new(false),
         }
     }
 
@@ -195,8 +177,8 @@ impl SiteSpans {
         for processor in &self.immediate {
             processor.on_end(self.span_data(&mut record.clone()));
         }
-        if !self.batched.is_empty() && !self.shut_down.load(Ordering::Relaxed) {
-            SPANS.push(record, self.max_buffered);
+        if self.delivery.open() {
+            SPANS.push(record, self.delivery.max_buffered);
         } else {
             SPANS.recycle(record);
         }
@@ -233,33 +215,11 @@ impl SiteSpans {
 
     /// Takes every thread's buffered spans and hands them to the batch processors.
     pub(crate) fn collect(&self) {
-        if self.batched.is_empty() {
-            return;
-        }
-        let _delivering = self
-            .delivering
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner);
-        if self.shut_down.load(Ordering::Relaxed) {
-            return;
-        }
-        let (mut delivered, mut lane) = (0, 0);
-        SPANS.collect(|record| {
-            self.batched[lane].on_end(self.span_data(record));
-            delivered += 1;
-            // A full batch for this lane; once every lane has one, they export at once, and
-            // the next round waits for them: a batch processor drops what its queue cannot
-            // hold.
-            if delivered % self.chunk == 0 {
-                lane += 1;
-                if lane == self.batched.len() {
-                    lane = 0;
-                    for processor in &self.batched {
-                        let _ = processor.force_flush();
-                    }
-                }
-            }
-        });
+        self.delivery.collect(
+            &SPANS,
+            |lane, record| self.batched[lane].on_end(self.span_data(record)),
+            || self.flush_lanes(),
+        );
     }
 }
 
@@ -321,23 +281,11 @@ impl SpanProcessor for Registered {
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
         self.0.collect();
-        let dropped = SPANS.take_dropped();
-        {
-            let _delivering = self
-                .0
-                .delivering
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            self.0.shut_down.store(true, Ordering::Relaxed);
-        }
-        let shut = first_error(self.0.all().map(|p| p.shutdown_with_timeout(timeout)));
-        if dropped > 0 {
-            return Err(OTelSdkError::InternalFailure(format!(
-                "{dropped} spans were dropped: a thread ended more spans between two \
-                 collections than the queue holds (OTEL_BSP_MAX_QUEUE_SIZE)"
-            )));
-        }
-        shut
+        self.0
+            .delivery
+            .shut(&SPANS, "spans", "OTEL_BSP_MAX_QUEUE_SIZE", || {
+                first_error(self.0.all().map(|p| p.shutdown_with_timeout(timeout)))
+            })
     }
 
     /// The exporters were given the resource when the pipeline was built.
@@ -345,6 +293,12 @@ impl SpanProcessor for Registered {
 }
 
 impl SiteSpans {
+    fn flush_lanes(&self) {
+        for processor in &self.batched {
+            let _ = processor.force_flush();
+        }
+    }
+
     fn all(&self) -> impl Iterator<Item = &dyn SpanProcessor> {
         self.immediate
             .iter()
