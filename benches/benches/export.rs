@@ -120,6 +120,28 @@ fn run(
     }
 }
 
+/// `n` spans, then `n` log records, over gRPC and then HTTP/protobuf; `suffix` ends the labels.
+fn spans_and_records(collector: &Collector, n: u64, suffix: &str) {
+    for (protocol, label) in [(Protocol::Grpc, "grpc"), (Protocol::HttpProtobuf, "http")] {
+        let spans = run(collector, protocol, Signal::Traces, n, |i| {
+            exported_span(i);
+        });
+        spans.report(
+            &format!("{label}/spans{suffix}"),
+            "spans",
+            spans.received.spans,
+        );
+        let logs = run(collector, protocol, Signal::Logs, n, |i| {
+            ExportedEvent { index: i }.emit();
+        });
+        logs.report(
+            &format!("{label}/log_records{suffix}"),
+            "log records",
+            logs.received.logs,
+        );
+    }
+}
+
 fn main() {
     // `cargo bench` passes `--bench`; `cargo test --benches` does not.
     let benching = std::env::args().any(|a| a == "--bench");
@@ -129,43 +151,13 @@ fn main() {
     std::env::set_var("OTEL_BLRP_MAX_QUEUE_SIZE", n.to_string());
 
     let collector = Collector::start_with(Verbosity::Basic);
-    for (protocol, label) in [(Protocol::Grpc, "grpc"), (Protocol::HttpProtobuf, "http")] {
-        let spans = run(&collector, protocol, Signal::Traces, n, |i| {
-            exported_span(i);
-        });
-        spans.report(&format!("{label}/spans"), "spans", spans.received.spans);
-        let logs = run(&collector, protocol, Signal::Logs, n, |i| {
-            ExportedEvent { index: i }.emit();
-        });
-        logs.report(
-            &format!("{label}/log_records"),
-            "log records",
-            logs.received.logs,
-        );
-    }
+    spans_and_records(&collector, n, "");
 
     // The same spans and records with four exports in flight, each over a connection of its
     // own: how much of the rate is waiting on one export at a time.
     std::env::set_var("OTEL_BSP_MAX_CONCURRENT_EXPORTS", "4");
     std::env::set_var("OTEL_BLRP_MAX_CONCURRENT_EXPORTS", "4");
-    for (protocol, label) in [(Protocol::Grpc, "grpc"), (Protocol::HttpProtobuf, "http")] {
-        let spans = run(&collector, protocol, Signal::Traces, n, |i| {
-            exported_span(i);
-        });
-        spans.report(
-            &format!("{label}/spans_4_exports"),
-            "spans",
-            spans.received.spans,
-        );
-        let logs = run(&collector, protocol, Signal::Logs, n, |i| {
-            ExportedEvent { index: i }.emit();
-        });
-        logs.report(
-            &format!("{label}/log_records_4_exports"),
-            "log records",
-            logs.received.logs,
-        );
-    }
+    spans_and_records(&collector, n, "_4_exports");
     std::env::remove_var("OTEL_BSP_MAX_CONCURRENT_EXPORTS");
     std::env::remove_var("OTEL_BLRP_MAX_CONCURRENT_EXPORTS");
 
