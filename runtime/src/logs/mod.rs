@@ -1,7 +1,8 @@
 //! Logs: the logger provider's pipeline, and the emission path of structured events.
 //!
 //! An event is an OpenTelemetry LogRecord with an event name. Emitting one inside a span
-//! correlates it with that span: the SDK copies the current trace and span ids into the record.
+//! correlates it with that span: its trace and span ids are copied into the record. `emit()`
+//! records through signalry's own path ([`site`]); `emit_to(&logger)` through the given logger.
 
 pub(crate) mod console;
 pub(crate) mod site;
@@ -31,8 +32,8 @@ pub struct EventSite {
     pub severity: Severity,
 }
 
-/// Builds one record of `event` and hands it to `logger`, which copies the current trace and
-/// span ids into it.
+/// Builds one record of `event` and hands it to `logger` (for `emit_to`), which copies the
+/// current trace and span ids into it.
 fn emit_with<L, E>(logger: &L, event: &E)
 where
     L: Logger + ?Sized,

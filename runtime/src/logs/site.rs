@@ -53,7 +53,7 @@ impl fmt::Debug for SiteLogs {
 }
 
 /// One emitted event, boxed once and used again.
-#[derive(Default)]
+#[derive(Clone, Default)]
 pub(crate) struct EventRecord {
     site: Option<&'static EventSite>,
     timestamp: Option<SystemTime>,
@@ -138,10 +138,10 @@ impl SiteLogs {
 
     fn finish(&self, mut record: Box<EventRecord>, capture: Option<CaptureTarget>) {
         if let Some(capture) = capture {
-            capture.log(&self.sdk_record(&mut clone(&record)));
+            capture.log(&self.sdk_record(&mut (*record).clone()));
         }
         for processor in &self.immediate {
-            processor.emit(&mut self.sdk_record(&mut clone(&record)), &self.scope);
+            processor.emit(&mut self.sdk_record(&mut (*record).clone()), &self.scope);
         }
         if self.delivery.open() {
             EVENTS.push(record, self.delivery.max_buffered);
@@ -192,17 +192,6 @@ impl SiteLogs {
             .iter()
             .chain(&self.batched)
             .map(|p| p.as_ref() as &dyn LogProcessor)
-    }
-}
-
-/// A copy of an event for the console or a capture; the original goes on to the exporter.
-fn clone(record: &EventRecord) -> EventRecord {
-    EventRecord {
-        site: record.site,
-        timestamp: record.timestamp,
-        trace: record.trace,
-        body: record.body.clone(),
-        attributes: record.attributes.clone(),
     }
 }
 

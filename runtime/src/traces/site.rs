@@ -120,7 +120,7 @@ impl SiteSpans {
         };
         let span_context = SpanContext::new(trace_id, Ids::span_id(), flags, false, trace_state);
         let record = if sampled {
-            record.site = Some(site);
+            record.site = site;
             record.span_context = span_context.clone();
             record.parent_span_id = parent_span_id;
             record.parent_is_remote = parent.is_remote();
@@ -188,7 +188,7 @@ impl SiteSpans {
     /// room [`SpanStart::new`] left for them), then the call's own.
     /// The record is left empty, ready to be used again.
     fn span_data(&self, record: &mut Record) -> SpanData {
-        let site = record.site.expect("a recorded span has its site");
+        let site = record.site;
         let names = site.names();
         let rare = record.rare.take().map_or_else(Rare::default, |rare| *rare);
         let attributes = std::mem::take(&mut record.attributes).into_vec([
@@ -319,7 +319,7 @@ struct SiteSpan {
 /// no more than a pointer, and no thread frees another's memory.
 #[derive(Clone)]
 pub(crate) struct Record {
-    site: Option<&'static SpanSite>,
+    site: &'static SpanSite,
     span_context: SpanContext,
     parent_span_id: SpanId,
     parent_is_remote: bool,
@@ -338,10 +338,20 @@ pub(crate) struct Record {
     pub(super) links: Vec<SpanContext>,
 }
 
+/// The site of a record not yet started: never exported, since only started records are.
+static UNSTARTED: SpanSite = SpanSite::new(
+    Some("unstarted"),
+    "",
+    || "",
+    "",
+    0,
+    opentelemetry::trace::SpanKind::Internal,
+);
+
 impl Default for Record {
     fn default() -> Self {
         Self {
-            site: None,
+            site: &UNSTARTED,
             span_context: SpanContext::empty_context(),
             parent_span_id: SpanId::INVALID,
             parent_is_remote: false,
