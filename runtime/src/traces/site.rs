@@ -656,3 +656,35 @@ pub(crate) fn wall_now() -> SystemTime {
     let since_base = quanta::Instant::now().saturating_duration_since(*base);
     UNIX_EPOCH + Duration::from_nanos(OFFSET.load(Ordering::Relaxed)) + since_base
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a thread's spare and buffered records can hold at most: 2 × 512 records of this
+    /// size, per thread that records spans.
+    #[test]
+    fn a_record_stays_small() {
+        let size = std::mem::size_of::<Record>();
+        assert!(size <= 448, "Record is {size} bytes");
+    }
+
+    #[test]
+    fn ratio_sampling_follows_the_trace_ids_low_bits() {
+        let low = |bits: u64| TraceId::from(u128::from(bits));
+        assert!(ratio_samples(1.0, low(u64::MAX)));
+        assert!(!ratio_samples(0.0, low(0)));
+        assert!(ratio_samples(0.5, low(0)));
+        // The low 63 bits just under and at half of 2^63.
+        assert!(ratio_samples(0.5, low(((1u64 << 62) - 1) << 1)));
+        assert!(!ratio_samples(0.5, low((1u64 << 62) << 1)));
+    }
+
+    #[test]
+    fn ids_are_never_zero_and_differ() {
+        let spans: std::collections::HashSet<_> = (0..1000).map(|_| Ids::span_id()).collect();
+        assert_eq!(spans.len(), 1000);
+        assert!(!spans.contains(&SpanId::INVALID));
+        assert_ne!(Ids::trace_id(), Ids::trace_id());
+    }
+}
