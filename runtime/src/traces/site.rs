@@ -119,30 +119,30 @@ impl SiteSpans {
             TraceFlags::default()
         };
         let span_context = SpanContext::new(trace_id, Ids::span_id(), flags, false, trace_state);
-        let record = if sampled {
-            record.site = site;
-            record.span_context = span_context.clone();
-            record.parent_span_id = parent_span_id;
-            record.parent_is_remote = parent.is_remote();
-            record.start = wall_now();
-            if !links.is_empty() {
-                let rare = record.rare();
-                rare.dropped_links = count(links.len().saturating_sub(MAX_LINKS));
-                rare.links = links
-                    .into_iter()
-                    .take(MAX_LINKS)
-                    .map(Link::with_context)
-                    .collect();
-            }
-            record.capture = crate::testing::capture_target(&current);
-            Some(record)
-        } else {
+        if !sampled {
             SPANS.recycle(record);
-            None
-        };
+            // Nothing to record: the context carries the ids alone (no span object), so that
+            // children and propagation see the decision. Not marked remote: it is local.
+            return current.with_remote_span_context(span_context);
+        }
+        record.site = site;
+        record.span_context = span_context.clone();
+        record.parent_span_id = parent_span_id;
+        record.parent_is_remote = parent.is_remote();
+        record.start = wall_now();
+        if !links.is_empty() {
+            let rare = record.rare();
+            rare.dropped_links = count(links.len().saturating_sub(MAX_LINKS));
+            rare.links = links
+                .into_iter()
+                .take(MAX_LINKS)
+                .map(Link::with_context)
+                .collect();
+        }
+        record.capture = crate::testing::capture_target(&current);
         let span = SiteSpan {
             span_context,
-            record,
+            record: Some(record),
         };
         // The capture mark and baggage stay whatever the parent: only the span is new.
         current.with_span(span)
