@@ -361,7 +361,7 @@ impl HistogramSite {
 
     /// The site's unit.
     pub(crate) fn unit(&self) -> &'static str {
-        self.site.unit
+        self.site.id.unit
     }
 
     /// Records `value` with `attributes`, computed per call, on the OpenTelemetry histogram.
@@ -410,8 +410,8 @@ impl HistogramSite {
         let attributes = self.site.fixed_attributes(attributes);
         crate::testing::capture_measurement(
             HistogramKind::NAME,
-            self.site.name,
-            self.site.unit,
+            self.site.id.name,
+            self.site.id.unit,
             value.into(),
             attributes,
         );

@@ -98,15 +98,15 @@ macro_rules! instrument_kind {
             type Bound = $bound;
             const NAME: &'static str = $name;
             fn build(meter: &Meter, site: &MetricSite<Self>) -> Self::Instrument {
-                let mut builder = meter.$builder(site.name);
-                if !site.unit.is_empty() {
-                    builder = builder.with_unit(site.unit);
+                let mut builder = meter.$builder(site.id.name);
+                if !site.id.unit.is_empty() {
+                    builder = builder.with_unit(site.id.unit);
                 }
-                if !site.description.is_empty() {
-                    builder = builder.with_description(site.description);
+                if !site.id.description.is_empty() {
+                    builder = builder.with_description(site.id.description);
                 }
                 let $b = builder;
-                let $u = site.unit;
+                let $u = site.id.unit;
                 $customise.build()
             }
             fn record(instrument: &Self::Instrument, value: $value, attributes: &[KeyValue]) {
@@ -173,18 +173,68 @@ fn duration_boundaries(unit: &str) -> Option<Vec<f64>> {
     }
 }
 
-/// One recording site: a `static` in the code that records.
-pub struct MetricSite<K: InstrumentKind> {
+/// What a metric call site knows at compile time: the instrument's name, unit and
+/// description, the attribute keys written there, and where it is.
+#[derive(Clone, Copy)]
+pub(crate) struct Identity {
     /// Instrument name (checked at compile time by the macros).
-    pub name: &'static str,
+    pub(crate) name: &'static str,
     /// Unit (UCUM), or empty.
-    pub unit: &'static str,
+    pub(crate) unit: &'static str,
     /// Description, or empty.
-    pub description: &'static str,
+    pub(crate) description: &'static str,
     /// The attribute keys written at the call site.
     keys: &'static [&'static str],
     /// `module_path!()` of the call site.
     module: &'static str,
+}
+
+impl Identity {
+    pub(crate) const fn new(
+        name: &'static str,
+        unit: &'static str,
+        description: &'static str,
+        keys: &'static [&'static str],
+        module: &'static str,
+    ) -> Self {
+        Self {
+            name,
+            unit,
+            description,
+            keys,
+            module,
+        }
+    }
+
+    /// Declares the shape this site records (kind, unit, keys) for the conflict check.
+    pub(crate) fn declare(&self, kind: &'static str) {
+        shapes::declare(shapes::Shape {
+            name: self.name,
+            kind,
+            unit: self.unit,
+            keys: self.keys,
+            module: self.module,
+        });
+    }
+
+    /// `Type { kind, name, unit, .. }`.
+    pub(crate) fn debug(
+        &self,
+        f: &mut fmt::Formatter<'_>,
+        type_name: &str,
+        kind: &str,
+    ) -> fmt::Result {
+        f.debug_struct(type_name)
+            .field("kind", &kind)
+            .field("name", &self.name)
+            .field("unit", &self.unit)
+            .finish_non_exhaustive()
+    }
+}
+
+/// One recording site: a `static` in the code that records.
+pub struct MetricSite<K: InstrumentKind> {
+    pub(crate) id: Identity,
     first: OnceLock<(u64, K::Instrument)>,
     reinitialised: Mutex<Option<(u64, K::Instrument)>>,
     /// The literal attributes, built once.
@@ -196,11 +246,7 @@ pub struct MetricSite<K: InstrumentKind> {
 
 impl<K: InstrumentKind> fmt::Debug for MetricSite<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MetricSite")
-            .field("kind", &K::NAME)
-            .field("name", &self.name)
-            .field("unit", &self.unit)
-            .finish_non_exhaustive()
+        self.id.debug(f, "MetricSite", K::NAME)
     }
 }
 
@@ -214,11 +260,7 @@ impl<K: InstrumentKind> MetricSite<K> {
         module: &'static str,
     ) -> Self {
         Self {
-            name,
-            unit,
-            description,
-            keys,
-            module,
+            id: Identity::new(name, unit, description, keys, module),
             first: OnceLock::new(),
             reinitialised: Mutex::new(None),
             fixed_attributes: OnceLock::new(),
@@ -248,8 +290,8 @@ impl<K: InstrumentKind> MetricSite<K> {
     fn record_enabled(&self, value: K::Value, attributes: &[KeyValue]) {
         crate::testing::capture_measurement(
             K::NAME,
-            self.name,
-            self.unit,
+            self.id.name,
+            self.id.unit,
             value.into(),
             attributes,
         );
@@ -267,8 +309,8 @@ impl<K: InstrumentKind> MetricSite<K> {
         if crate::testing::capturing() {
             crate::testing::capture_measurement(
                 K::NAME,
-                self.name,
-                self.unit,
+                self.id.name,
+                self.id.unit,
                 value.into(),
                 attributes,
             );
@@ -306,13 +348,7 @@ impl<K: InstrumentKind> MetricSite<K> {
         let pipeline = state::current()?;
         let built = K::build(&pipeline.meter, self);
         Some(self.first.get_or_init(|| {
-            shapes::declare(shapes::Shape {
-                name: self.name,
-                kind: K::NAME,
-                unit: self.unit,
-                keys: self.keys,
-                module: self.module,
-            });
+            self.id.declare(K::NAME);
             (generation, built)
         }))
     }

@@ -24,7 +24,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError, RwLock};
 use opentelemetry::{KeyValue, Value};
 
 use super::observable::{self, Observer};
-use super::shapes;
+use super::Identity;
 
 /// Cells per sum: threads beyond this many share cells (still correct, only contended).
 pub const STRIPES: usize = 8;
@@ -199,16 +199,7 @@ type BySet<A, V> = HashMap<u64, Vec<(A, V)>, BuildHasherDefault<Prehashed>>;
 
 /// One counting site: a `static` in the code that counts.
 pub struct SumSite<K: SumKind> {
-    /// Instrument name (checked at compile time by the macros).
-    pub name: &'static str,
-    /// Unit (UCUM), or empty.
-    pub unit: &'static str,
-    /// Description, or empty.
-    pub description: &'static str,
-    /// The attribute keys written at the call site.
-    keys: &'static [&'static str],
-    /// `module_path!()` of the call site.
-    module: &'static str,
+    id: Identity,
     /// The sum of the site's literal attributes (or of no attributes).
     fixed: StripedSum,
     fixed_attributes: OnceLock<Box<[KeyValue]>>,
@@ -226,11 +217,7 @@ pub struct SumSite<K: SumKind> {
 
 impl<K: SumKind> fmt::Debug for SumSite<K> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("SumSite")
-            .field("kind", &K::NAME)
-            .field("name", &self.name)
-            .field("unit", &self.unit)
-            .finish_non_exhaustive()
+        self.id.debug(f, "SumSite", K::NAME)
     }
 }
 
@@ -244,11 +231,7 @@ impl<K: SumKind> SumSite<K> {
         module: &'static str,
     ) -> Self {
         Self {
-            name,
-            unit,
-            description,
-            keys,
-            module,
+            id: Identity::new(name, unit, description, keys, module),
             fixed: StripedSum::new(),
             fixed_attributes: OnceLock::new(),
             fixed_used: AtomicBool::new(false),
@@ -305,8 +288,8 @@ impl<K: SumKind> SumSite<K> {
         }
         crate::testing::capture_measurement(
             K::NAME,
-            self.name,
-            self.unit,
+            self.id.name,
+            self.id.unit,
             value.into(),
             attributes,
         );
@@ -315,8 +298,8 @@ impl<K: SumKind> SumSite<K> {
     fn add_enabled(&'static self, value: K::Value, attributes: &[KeyValue]) {
         crate::testing::capture_measurement(
             K::NAME,
-            self.name,
-            self.unit,
+            self.id.name,
+            self.id.unit,
             value.into(),
             attributes,
         );
@@ -346,7 +329,7 @@ impl<K: SumKind> SumSite<K> {
         let named = self.named.get();
         if named.is_none_or(|named| named.sets.load(Ordering::Relaxed) >= MAX_ATTRIBUTE_SETS) {
             drop(sets);
-            warn_overflow(self.name);
+            warn_overflow(self.id.name);
             self.overflow.add(bits);
             self.overflowed.store(true, Ordering::Relaxed);
             return;
@@ -366,14 +349,9 @@ impl<K: SumKind> SumSite<K> {
         if self.registered.swap(true, Ordering::AcqRel) {
             return;
         }
-        shapes::declare(shapes::Shape {
-            name: self.name,
-            kind: K::NAME,
-            unit: self.unit,
-            keys: self.keys,
-            module: self.module,
-        });
-        let (named, created) = Named::get_or_create(self.name, self.unit, self.description);
+        self.id.declare(K::NAME);
+        let (named, created) =
+            Named::get_or_create(self.id.name, self.id.unit, self.id.description);
         let _ = self.named.set(Arc::clone(&named));
         named
             .sites
