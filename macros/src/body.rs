@@ -81,6 +81,10 @@ pub(crate) struct Hooks {
     /// Statements run with the produced value bound to `ret`; `None` when the value is not
     /// needed (the body then runs as it is).
     pub(crate) after: Option<TokenStream>,
+    /// Whether `after` needs the value of a `return` or `?` too: a sync body then runs in a
+    /// closure that catches them. Otherwise the block itself is the value, and an early return
+    /// leaves through the guards' `Drop` instead of `after`.
+    pub(crate) catch_returns: bool,
 }
 
 /// The new body of `function`: `prologue` first, then the user's body wrapped per its shape.
@@ -108,7 +112,7 @@ pub(crate) fn wrap(
                     #enter
                     #block
                 },
-                Some(_) => {
+                Some(_) if hooks.catch_returns => {
                     let call = match ty {
                         Some(ty) => quote!((move || -> #ty #block)()),
                         None => quote!((move || #block)()),
@@ -118,6 +122,27 @@ pub(crate) fn wrap(
                         #enter
                         #[allow(clippy::redundant_closure_call)]
                         #value
+                    }
+                }
+                Some(after) => {
+                    // `let x: ! = ...` is not stable Rust: a never-returning body's value is
+                    // left to inference.
+                    let ty = ty.filter(|ty| !matches!(ty, syn::Type::Never(_)));
+                    let bound = match ty {
+                        Some(ty) => quote!(let #ret: #ty = #block;),
+                        None => quote!(let #ret = #block;),
+                    };
+                    // A body that never returns (`panic!`, a loop) makes the rest
+                    // unreachable; that is its author's intent, not a mistake to report.
+                    quote! {
+                        #enter
+                        #[allow(clippy::diverging_sub_expression)]
+                        #bound
+                        #[allow(unreachable_code)]
+                        {
+                            #after
+                        }
+                        #ret
                     }
                 }
             }

@@ -64,6 +64,29 @@ fn calls_in_flight_go_up_and_back_down() {
     assert_eq!(values, vec![MetricValue::I64(1), MetricValue::I64(-1)]);
 }
 
+#[signalry::metric(counter, name = "pick.calls", attributes(pick.kind = "first"))]
+#[signalry::metric(histogram, name = "pick.duration")]
+fn pick(items: &[u32]) -> u32 {
+    if items.is_empty() {
+        return 0;
+    }
+    items[0]
+}
+
+#[test]
+fn an_early_return_counts_like_a_normal_one() {
+    // The normal end is inlined after the body; an early `return` ends through the guard's
+    // drop: both count once, without an error type.
+    let ((empty, first), captured) = capture(|| (pick(&[]), pick(&[7, 8])));
+    assert_eq!((empty, first), (0, 7));
+    let calls: Vec<_> = captured.measurements("pick.calls").collect();
+    assert_eq!(calls.len(), 2);
+    assert!(calls.iter().all(|m| m.value == MetricValue::U64(1)
+        && m.attribute("pick.kind") == Some(&Value::from("first"))
+        && m.attribute("error.type").is_none()));
+    assert_eq!(captured.measurements("pick.duration").count(), 2);
+}
+
 #[signalry::metric(counter, name = "risky.calls")]
 fn risky() {
     panic!("boom");

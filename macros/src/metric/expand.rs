@@ -161,9 +161,17 @@ pub(crate) fn measured(measured: &Measured) -> TokenStream {
     let hooks = Hooks {
         enter_sync: TokenStream::new(),
         wrap_future: Box::new(|future| future),
-        after: measured
-            .records_result()
-            .then(|| quote!(#call.record_result(&#ret);)),
+        // The call ends here when the body returns normally, inlined; unwinding and early
+        // returns end it through its `Drop`.
+        after: Some(if measured.records_result() {
+            quote! {
+                #call.record_result(&#ret);
+                #call.finish();
+            }
+        } else {
+            quote!(#call.finish();)
+        }),
+        catch_returns: measured.records_result(),
     };
     body::wrap(&measured.function, &measured.body, prologue, &ret, &hooks)
 }

@@ -50,6 +50,7 @@ pub(crate) fn generate(traced: &Traced) -> TokenStream {
         enter_sync: quote!(let #attached = #span.attach();),
         wrap_future: Box::new(move |future| quote!(#wrapper.wrap(#future))),
         after: after(traced, &locals),
+        catch_returns: true,
     };
     body::wrap(
         &traced.function,

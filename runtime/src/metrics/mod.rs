@@ -494,7 +494,8 @@ pub trait CallSite: Sync + 'static {
 
     /// Ends a successful call without moving what it kept, when the site can (a counter with
     /// literal attributes); `false` leaves it to [`end`](Self::end). Moving the kept value out
-    /// of its `Option` costs the caller more than the count itself.
+    /// of its `Option` costs the caller more than the count itself. Returns `true` only when
+    /// `started` owns nothing that needs dropping: the caller forgets it then.
     #[inline(always)]
     fn end_in_place(&'static self, started: &Self::Started) -> bool {
         let _ = started;
@@ -653,6 +654,31 @@ impl<S: CallSite> MeasuredCall<S> {
         }
     }
 
+    /// Ends a call that returned normally; the expansion calls it after the body. Inlined,
+    /// so that a successful call with literal attributes costs its caller no call of its own
+    /// and no check for a panic. A call that unwinds or returns early ends in `Drop`.
+    #[inline(always)]
+    pub fn finish(self) {
+        let mut call = std::mem::ManuallyDrop::new(self);
+        let error_type = call.error_type.get();
+        call.end(error_type);
+    }
+
+    /// The end of the call; what it kept is dropped, or needs no drop
+    /// ([`CallSite::end_in_place`]).
+    #[inline(always)]
+    fn end(&mut self, error_type: Option<&'static str>) {
+        let Some(started) = &self.started else {
+            return;
+        };
+        if error_type.is_none() && self.site.end_in_place(started) {
+            return;
+        }
+        if let Some(started) = self.started.take() {
+            self.site.end(started, error_type);
+        }
+    }
+
     /// Marks the call failed when `result` is an `Err`: `error.type` is the error's type name.
     #[inline]
     pub fn record_result<R: crate::traces::TracedResult + ?Sized>(&self, result: &R) {
@@ -665,19 +691,14 @@ impl<S: CallSite> MeasuredCall<S> {
 impl<S: CallSite> Drop for MeasuredCall<S> {
     #[inline(always)]
     fn drop(&mut self) {
-        let Some(started) = &self.started else {
+        if self.started.is_none() {
             return;
-        };
+        }
         let error_type = if std::thread::panicking() {
             Some("panic")
         } else {
             self.error_type.get()
         };
-        if error_type.is_none() && self.site.end_in_place(started) {
-            return;
-        }
-        if let Some(started) = self.started.take() {
-            self.site.end(started, error_type);
-        }
+        self.end(error_type);
     }
 }

@@ -51,7 +51,25 @@ impl Store for Service {
     }
 }
 
+/// Never returns: the call ends through unwinding.
+#[signalry::metric(counter, name = "crash.calls")]
+#[allow(dead_code)]
+fn crash() -> ! {
+    panic!("always")
+}
+
+/// Returns a borrow, and returns early.
+#[signalry::metric(counter, name = "lookup.calls")]
+#[signalry::metric(histogram, name = "lookup.duration")]
+fn lookup(names: &[String], i: usize) -> &str {
+    if i >= names.len() {
+        return "";
+    }
+    &names[i]
+}
+
 fn main() {
+    let _ = lookup(&[], 0);
     let _ = free(1);
     let mut service = Service { calls: 0 };
     let _ = service.by_ref();
