@@ -28,6 +28,7 @@ use super::Identity;
 
 /// Cells per sum: threads beyond this many share cells (still correct, only contended).
 pub const STRIPES: usize = 8;
+const _: () = assert!(STRIPES.is_power_of_two());
 
 /// The attribute sets one name keeps before the rest go to the overflow set: with that set,
 /// the 2000 the OpenTelemetry SDK keeps per instrument.
@@ -73,7 +74,9 @@ impl StripedSum {
     /// add.
     #[inline]
     pub fn add(&self, bits: u64) {
-        let index = stripe();
+        // Always below `STRIPES` (a power of two): the mask lets the compiler drop the bounds
+        // check.
+        let index = stripe() & (STRIPES - 1);
         let cell = &self.stripes[index].0;
         if index == SHARED {
             cell.fetch_add(bits, Ordering::Relaxed);
