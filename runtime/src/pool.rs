@@ -218,8 +218,76 @@ impl<T: Reusable> Pool<T> {
     }
 }
 
+/// An SDK processor as collection, flush and shutdown see it: span and log processors alike.
+pub(crate) trait Processor {
+    fn flush(&self) -> opentelemetry_sdk::error::OTelSdkResult;
+    fn shut_down(&self, timeout: Duration) -> opentelemetry_sdk::error::OTelSdkResult;
+}
+
+impl Processor for dyn opentelemetry_sdk::trace::SpanProcessor {
+    fn flush(&self) -> opentelemetry_sdk::error::OTelSdkResult {
+        self.force_flush()
+    }
+
+    fn shut_down(&self, timeout: Duration) -> opentelemetry_sdk::error::OTelSdkResult {
+        self.shutdown_with_timeout(timeout)
+    }
+}
+
+impl Processor for dyn opentelemetry_sdk::logs::LogProcessor {
+    fn flush(&self) -> opentelemetry_sdk::error::OTelSdkResult {
+        self.force_flush()
+    }
+
+    fn shut_down(&self, timeout: Duration) -> opentelemetry_sdk::error::OTelSdkResult {
+        self.shutdown_with_timeout(timeout)
+    }
+}
+
+/// One pipeline's processors of a signal.
+pub(crate) struct Processors<P: ?Sized> {
+    /// Processors that see each record as it is finished (the console's), on its thread.
+    pub(crate) immediate: Vec<Box<P>>,
+    /// Batch processors fed from the threads' buffers by the collector: lanes of the one
+    /// batched exporter, each with a connection of its own; every record goes to one lane.
+    /// Records from other code go to the first.
+    pub(crate) lanes: Vec<Box<P>>,
+}
+
+impl<P: ?Sized> std::fmt::Debug for Processors<P> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Processors")
+            .field("immediate", &self.immediate.len())
+            .field("lanes", &self.lanes.len())
+            .finish()
+    }
+}
+
+impl<P: ?Sized + Processor> Processors<P> {
+    fn all(&self) -> impl Iterator<Item = &P> {
+        self.immediate.iter().chain(&self.lanes).map(|p| &**p)
+    }
+
+    /// Lets every lane export what it was handed.
+    pub(crate) fn flush_lanes(&self) {
+        for lane in &self.lanes {
+            let _ = lane.flush();
+        }
+    }
+
+    /// Flushes every processor; the first error, if any.
+    pub(crate) fn force_flush(&self) -> opentelemetry_sdk::error::OTelSdkResult {
+        first_error(self.all().map(P::flush))
+    }
+
+    /// Shuts every processor down; the first error, if any.
+    pub(crate) fn shutdown(&self, timeout: Duration) -> opentelemetry_sdk::error::OTelSdkResult {
+        first_error(self.all().map(|p| p.shut_down(timeout)))
+    }
+}
+
 /// The first error of several results, or `Ok`.
-pub(crate) fn first_error(
+fn first_error(
     results: impl Iterator<Item = opentelemetry_sdk::error::OTelSdkResult>,
 ) -> opentelemetry_sdk::error::OTelSdkResult {
     let mut first = Ok(());

@@ -65,15 +65,19 @@ pub(crate) fn provider(
     resource: Resource,
     console: &Arc<ConsoleOutput>,
 ) -> (SdkLoggerProvider, Arc<site::SiteLogs>) {
-    let mut immediate: Vec<Box<dyn LogProcessor>> = Vec::new();
-    let mut batched: Vec<Box<dyn LogProcessor>> = Vec::new();
+    let mut processors = crate::pool::Processors::<dyn LogProcessor> {
+        immediate: Vec::new(),
+        lanes: Vec::new(),
+    };
     for kind in kinds {
         match kind {
             // Written as emitted, so that an event lands inside its span's tree.
             ExporterKind::Console => {
                 let mut exporter = console::ConsoleLogExporter::new(Arc::clone(console));
                 exporter.set_resource(&resource);
-                immediate.push(Box::new(SimpleLogProcessor::new(exporter)));
+                processors
+                    .immediate
+                    .push(Box::new(SimpleLogProcessor::new(exporter)));
             }
             ExporterKind::Otlp => {
                 for mut exporter in exporters.otlp_log_lanes(batch.max_concurrent_exports) {
@@ -87,13 +91,13 @@ pub(crate) fn provider(
                                 .build(),
                         )
                         .build();
-                    batched.push(Box::new(processor));
+                    processors.lanes.push(Box::new(processor));
                 }
             }
             ExporterKind::Prometheus => {}
         }
     }
-    let site_logs = Arc::new(site::SiteLogs::new(immediate, batched, batch));
+    let site_logs = Arc::new(site::SiteLogs::new(processors, batch));
     let provider = SdkLoggerProvider::builder()
         .with_resource(resource)
         .with_log_processor(crate::testing::CaptureLogProcessor)

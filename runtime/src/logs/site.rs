@@ -25,7 +25,7 @@ use opentelemetry_sdk::Resource;
 
 use super::{EventAttributes, EventSite, TelemetryEvent};
 use crate::config::BatchConfig;
-use crate::pool::{first_error, Delivery, Local, Pool, Reusable};
+use crate::pool::{Delivery, Local, Pool, Processors, Reusable};
 use crate::testing::CaptureTarget;
 
 /// Where one pipeline's events go.
@@ -33,12 +33,7 @@ pub(crate) struct SiteLogs {
     /// Makes the SDK's records; nothing is emitted through it.
     logger: SdkLogger,
     scope: InstrumentationScope,
-    /// Processors that see each event as it is emitted (the console's), on its thread.
-    immediate: Vec<Box<dyn LogProcessor>>,
-    /// Batch processors fed from the threads' buffers by the collector: lanes of the one
-    /// batched exporter, each with a connection of its own; every record goes to one lane.
-    /// Records from other code go to the first.
-    batched: Vec<Box<dyn LogProcessor>>,
+    processors: Processors<dyn LogProcessor>,
     /// Buffers, batches, lanes and shutdown.
     pub(crate) delivery: Delivery,
 }
@@ -46,8 +41,7 @@ pub(crate) struct SiteLogs {
 impl fmt::Debug for SiteLogs {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SiteLogs")
-            .field("immediate", &self.immediate.len())
-            .field("batched", &self.batched.len())
+            .field("processors", &self.processors)
             .finish_non_exhaustive()
     }
 }
@@ -80,11 +74,7 @@ thread_local! {
 static EVENTS: Pool<EventRecord> = Pool::new(&LOCAL);
 
 impl SiteLogs {
-    pub(crate) fn new(
-        immediate: Vec<Box<dyn LogProcessor>>,
-        batched: Vec<Box<dyn LogProcessor>>,
-        batch: BatchConfig,
-    ) -> Self {
+    pub(crate) fn new(processors: Processors<dyn LogProcessor>, batch: BatchConfig) -> Self {
         let scope = crate::pipeline::scope();
         // A provider without processors, only to make records: `SdkLogRecord` has no public
         // constructor.
@@ -94,9 +84,8 @@ impl SiteLogs {
         Self {
             logger,
             scope,
-            immediate,
-            delivery: Delivery::new(batch, batched.len()),
-            batched,
+            delivery: Delivery::new(batch, processors.lanes.len()),
+            processors,
         }
     }
 
@@ -140,7 +129,7 @@ impl SiteLogs {
         if let Some(capture) = capture {
             capture.log(&self.sdk_record(&mut (*record).clone()));
         }
-        for processor in &self.immediate {
+        for processor in &self.processors.immediate {
             processor.emit(&mut self.sdk_record(&mut (*record).clone()), &self.scope);
         }
         if self.delivery.open() {
@@ -176,22 +165,11 @@ impl SiteLogs {
     pub(crate) fn collect(&self) {
         self.delivery.collect(
             &EVENTS,
-            |lane, record| self.batched[lane].emit(&mut self.sdk_record(record), &self.scope),
-            || self.flush_lanes(),
+            |lane, record| {
+                self.processors.lanes[lane].emit(&mut self.sdk_record(record), &self.scope)
+            },
+            || self.processors.flush_lanes(),
         );
-    }
-
-    fn flush_lanes(&self) {
-        for processor in &self.batched {
-            let _ = processor.force_flush();
-        }
-    }
-
-    fn all(&self) -> impl Iterator<Item = &dyn LogProcessor> {
-        self.immediate
-            .iter()
-            .chain(&self.batched)
-            .map(|p| p.as_ref() as &dyn LogProcessor)
     }
 }
 
@@ -208,17 +186,17 @@ impl fmt::Debug for Registered {
 
 impl LogProcessor for Registered {
     fn emit(&self, record: &mut SdkLogRecord, scope: &InstrumentationScope) {
-        for processor in &self.0.immediate {
+        for processor in &self.0.processors.immediate {
             processor.emit(record, scope);
         }
-        if let Some(lane) = self.0.batched.first() {
+        if let Some(lane) = self.0.processors.lanes.first() {
             lane.emit(record, scope);
         }
     }
 
     fn force_flush(&self) -> OTelSdkResult {
         self.0.collect();
-        first_error(self.0.all().map(|p| p.force_flush()))
+        self.0.processors.force_flush()
     }
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
@@ -226,7 +204,7 @@ impl LogProcessor for Registered {
         self.0
             .delivery
             .shut(&EVENTS, "events", "OTEL_BLRP_MAX_QUEUE_SIZE", || {
-                first_error(self.0.all().map(|p| p.shutdown_with_timeout(timeout)))
+                self.0.processors.shutdown(timeout)
             })
     }
 

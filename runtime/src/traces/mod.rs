@@ -420,8 +420,10 @@ pub(crate) fn provider(
     resource: Resource,
     console: &Arc<ConsoleOutput>,
 ) -> (SdkTracerProvider, Arc<site::SiteSpans>) {
-    let mut immediate: Vec<Box<dyn SpanProcessor>> = Vec::new();
-    let mut batched: Vec<Box<dyn SpanProcessor>> = Vec::new();
+    let mut processors = crate::pool::Processors::<dyn SpanProcessor> {
+        immediate: Vec::new(),
+        lanes: Vec::new(),
+    };
     for kind in kinds {
         match kind {
             // Console output is for people at a terminal; writing each span as it ends keeps
@@ -429,7 +431,9 @@ pub(crate) fn provider(
             ExporterKind::Console => {
                 let mut exporter = console::ConsoleSpanExporter::new(Arc::clone(console));
                 exporter.set_resource(&resource);
-                immediate.push(Box::new(SimpleSpanProcessor::new(exporter)));
+                processors
+                    .immediate
+                    .push(Box::new(SimpleSpanProcessor::new(exporter)));
             }
             ExporterKind::Otlp => {
                 for mut exporter in exporters.otlp_span_lanes(batch.max_concurrent_exports) {
@@ -443,7 +447,7 @@ pub(crate) fn provider(
                                 .build(),
                         )
                         .build();
-                    batched.push(Box::new(processor));
+                    processors.lanes.push(Box::new(processor));
                 }
             }
             ExporterKind::Prometheus => {}
@@ -452,8 +456,7 @@ pub(crate) fn provider(
     let site_spans = Arc::new(site::SiteSpans::new(
         sampler,
         crate::pipeline::scope(),
-        immediate,
-        batched,
+        processors,
         batch,
     ));
     let provider = SdkTracerProvider::builder()

@@ -40,7 +40,7 @@ use opentelemetry_sdk::Resource;
 
 use super::{Parent, SpanSite, SpanStart};
 use crate::config::{ParentRoot, SamplerConfig};
-use crate::pool::{first_error, Delivery, Local, Pool, Reusable};
+use crate::pool::{Delivery, Local, Pool, Processors, Reusable};
 use crate::testing::CaptureTarget;
 
 /// The SDK's default span limits, which signalry's spans keep too.
@@ -52,12 +52,7 @@ const MAX_LINKS: usize = 128;
 pub(crate) struct SiteSpans {
     sampler: SamplerConfig,
     scope: InstrumentationScope,
-    /// Processors that see each span as it ends (the console's), on the ending thread.
-    immediate: Vec<Box<dyn SpanProcessor>>,
-    /// Batch processors fed from the threads' buffers by the collector: lanes of the one
-    /// batched exporter, each with a connection of its own; every record goes to one lane.
-    /// Records from other code go to the first.
-    batched: Vec<Box<dyn SpanProcessor>>,
+    processors: Processors<dyn SpanProcessor>,
     /// Buffers, batches, lanes and shutdown.
     pub(crate) delivery: Delivery,
 }
@@ -66,8 +61,7 @@ impl fmt::Debug for SiteSpans {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("SiteSpans")
             .field("sampler", &self.sampler)
-            .field("immediate", &self.immediate.len())
-            .field("batched", &self.batched.len())
+            .field("processors", &self.processors)
             .finish_non_exhaustive()
     }
 }
@@ -76,17 +70,15 @@ impl SiteSpans {
     pub(crate) fn new(
         sampler: SamplerConfig,
         scope: InstrumentationScope,
-        immediate: Vec<Box<dyn SpanProcessor>>,
-        batched: Vec<Box<dyn SpanProcessor>>,
+        processors: Processors<dyn SpanProcessor>,
         batch: crate::config::BatchConfig,
     ) -> Self {
         anchor_clock();
         Self {
             sampler,
             scope,
-            immediate,
-            delivery: Delivery::new(batch, batched.len()),
-            batched,
+            delivery: Delivery::new(batch, processors.lanes.len()),
+            processors,
         }
     }
 
@@ -174,7 +166,7 @@ impl SiteSpans {
         if let Some(capture) = record.capture.take() {
             capture.span(self.span_data(&mut record.clone()));
         }
-        for processor in &self.immediate {
+        for processor in &self.processors.immediate {
             processor.on_end(self.span_data(&mut record.clone()));
         }
         if self.delivery.open() {
@@ -217,8 +209,8 @@ impl SiteSpans {
     pub(crate) fn collect(&self) {
         self.delivery.collect(
             &SPANS,
-            |lane, record| self.batched[lane].on_end(self.span_data(record)),
-            || self.flush_lanes(),
+            |lane, record| self.processors.lanes[lane].on_end(self.span_data(record)),
+            || self.processors.flush_lanes(),
         );
     }
 }
@@ -231,6 +223,13 @@ fn ratio_samples(ratio: f64, trace_id: TraceId) -> bool {
     let bound = (ratio.max(0.0) * (1u64 << 63) as f64) as u64;
     let low = u128::from_be_bytes(trace_id.to_bytes()) as u64;
     (low >> 1) < bound
+}
+
+/// An event's or a link's attributes within the span limit, and how many were dropped.
+fn within_limit(mut attributes: Vec<KeyValue>) -> (Vec<KeyValue>, u32) {
+    let dropped = count(attributes.len().saturating_sub(MAX_ATTRIBUTES));
+    attributes.truncate(MAX_ATTRIBUTES);
+    (attributes, dropped)
 }
 
 fn count(n: usize) -> u32 {
@@ -266,17 +265,17 @@ impl SpanProcessor for Registered {
     fn on_start(&self, _span: &mut opentelemetry_sdk::trace::Span, _cx: &Context) {}
 
     fn on_end(&self, span: SpanData) {
-        for processor in &self.0.immediate {
+        for processor in &self.0.processors.immediate {
             processor.on_end(span.clone());
         }
-        if let Some(lane) = self.0.batched.first() {
+        if let Some(lane) = self.0.processors.lanes.first() {
             lane.on_end(span);
         }
     }
 
     fn force_flush(&self) -> OTelSdkResult {
         self.0.collect();
-        first_error(self.0.all().map(|p| p.force_flush()))
+        self.0.processors.force_flush()
     }
 
     fn shutdown_with_timeout(&self, timeout: Duration) -> OTelSdkResult {
@@ -284,7 +283,7 @@ impl SpanProcessor for Registered {
         self.0
             .delivery
             .shut(&SPANS, "spans", "OTEL_BSP_MAX_QUEUE_SIZE", || {
-                first_error(self.0.all().map(|p| p.shutdown_with_timeout(timeout)))
+                self.0.processors.shutdown(timeout)
             })
     }
 
@@ -292,20 +291,7 @@ impl SpanProcessor for Registered {
     fn set_resource(&mut self, _resource: &Resource) {}
 }
 
-impl SiteSpans {
-    fn flush_lanes(&self) {
-        for processor in &self.batched {
-            let _ = processor.force_flush();
-        }
-    }
-
-    fn all(&self) -> impl Iterator<Item = &dyn SpanProcessor> {
-        self.immediate
-            .iter()
-            .chain(&self.batched)
-            .map(|p| p.as_ref() as &dyn SpanProcessor)
-    }
-}
+impl SiteSpans {}
 
 /// A `#[traced]` call's span as the OpenTelemetry context holds it.
 struct SiteSpan {
@@ -437,7 +423,7 @@ impl opentelemetry::trace::Span for SiteSpan {
         &mut self,
         name: T,
         timestamp: SystemTime,
-        mut attributes: Vec<KeyValue>,
+        attributes: Vec<KeyValue>,
     ) where
         T: Into<Cow<'static, str>>,
     {
@@ -447,11 +433,10 @@ impl opentelemetry::trace::Span for SiteSpan {
                 record.dropped_events = record.dropped_events.saturating_add(1);
                 return;
             }
-            let dropped = attributes.len().saturating_sub(MAX_ATTRIBUTES);
-            attributes.truncate(MAX_ATTRIBUTES);
+            let (attributes, dropped) = within_limit(attributes);
             record
                 .events
-                .push(Event::new(name, timestamp, attributes, count(dropped)));
+                .push(Event::new(name, timestamp, attributes, dropped));
         }
     }
 
@@ -488,7 +473,7 @@ impl opentelemetry::trace::Span for SiteSpan {
         }
     }
 
-    fn add_link(&mut self, span_context: SpanContext, mut attributes: Vec<KeyValue>) {
+    fn add_link(&mut self, span_context: SpanContext, attributes: Vec<KeyValue>) {
         if let Some(record) = &mut self.record {
             if !span_context.is_valid() {
                 return;
@@ -498,11 +483,10 @@ impl opentelemetry::trace::Span for SiteSpan {
                 record.dropped_links = record.dropped_links.saturating_add(1);
                 return;
             }
-            let dropped = attributes.len().saturating_sub(MAX_ATTRIBUTES);
-            attributes.truncate(MAX_ATTRIBUTES);
+            let (attributes, dropped) = within_limit(attributes);
             record
                 .links
-                .push(Link::new(span_context, attributes, count(dropped)));
+                .push(Link::new(span_context, attributes, dropped));
         }
     }
 
@@ -678,6 +662,15 @@ mod tests {
         // The low 63 bits just under and at half of 2^63.
         assert!(ratio_samples(0.5, low(((1u64 << 62) - 1) << 1)));
         assert!(!ratio_samples(0.5, low((1u64 << 62) << 1)));
+    }
+
+    #[test]
+    fn event_and_link_attributes_keep_the_span_limit() {
+        let many: Vec<_> = (0..130).map(|i| KeyValue::new("k", i)).collect();
+        let (kept, dropped) = within_limit(many);
+        assert_eq!((kept.len(), dropped), (MAX_ATTRIBUTES, 2));
+        let (kept, dropped) = within_limit(vec![KeyValue::new("k", 1)]);
+        assert_eq!((kept.len(), dropped), (1, 0));
     }
 
     #[test]
