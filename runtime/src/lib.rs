@@ -29,6 +29,8 @@ mod logs;
 mod metrics;
 #[cfg(feature = "otlp")]
 mod otlp;
+#[cfg(feature = "otlp")]
+mod grpc;
 mod pipeline;
 mod pool;
 mod resource;

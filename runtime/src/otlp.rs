@@ -179,6 +179,9 @@ macro_rules! build_exporter {
                     .with_endpoint(config.endpoint.clone())
                     .with_timeout(config.timeout)
                     .with_metadata(metadata(&config.headers));
+                if let Some(channel) = crate::grpc::channel(&config.endpoint, config.timeout) {
+                    tonic = tonic.with_channel(channel);
+                }
                 if config.compression == Compression::Gzip {
                     tonic = tonic.with_compression(opentelemetry_otlp::Compression::Gzip);
                 }
