@@ -109,8 +109,18 @@ field_value! {
 
 /// OpenTelemetry integers are signed: an unsigned value past `i64::MAX` keeps its digits as a
 /// string rather than wrapping to a negative number.
+#[inline]
 fn unsigned(v: u64) -> Value {
-    i64::try_from(v).map_or_else(|_| Value::String(v.to_string().into()), Value::I64)
+    match i64::try_from(v) {
+        Ok(v) => Value::I64(v),
+        Err(_) => unsigned_text(v),
+    }
+}
+
+#[cold]
+#[inline(never)]
+fn unsigned_text(v: u64) -> Value {
+    Value::String(v.to_string().into())
 }
 
 impl<T: AttributeValue + ?Sized> AttributeValue for &T {

@@ -200,6 +200,9 @@ impl<T: IntoSpanContext + ?Sized> IntoSpanContext for &T {
 #[must_use]
 pub struct SpanStart {
     record: Box<site::Record>,
+    parent: Parent,
+    /// Links given at the start; most calls have none, and an empty `Vec` allocates nothing.
+    links: Vec<SpanContext>,
 }
 
 impl SpanStart {
@@ -207,16 +210,18 @@ impl SpanStart {
     #[inline]
     pub fn new(parent: Parent, attributes: usize) -> Self {
         let _ = attributes;
-        let mut record = site::Record::take();
-        record.parent = parent;
-        Self { record }
+        Self {
+            record: site::Record::take(),
+            parent,
+            links: Vec::new(),
+        }
     }
 
     /// Links the span to another; an invalid span context is left out.
     #[inline]
     pub fn link(mut self, span_context: SpanContext) -> Self {
         if span_context.is_valid() {
-            self.record.links.push(span_context);
+            self.links.push(span_context);
         }
         self
     }

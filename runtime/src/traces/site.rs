@@ -85,10 +85,16 @@ impl SiteSpans {
     /// Starts a span for `site` under the parent `start` names, and returns the context that
     /// holds it.
     pub(super) fn start(&self, site: &'static SpanSite, start: SpanStart) -> Context {
-        let SpanStart { mut record } = start;
-        let parent = std::mem::take(&mut record.parent);
-        let links = std::mem::take(&mut record.links);
-        let current = Context::current();
+        // Read in place: the current context is not cloned, only what the new one shares.
+        Context::map_current(|current| self.start_under(current, site, start))
+    }
+
+    fn start_under(&self, current: &Context, site: &'static SpanSite, start: SpanStart) -> Context {
+        let SpanStart {
+            mut record,
+            parent,
+            links,
+        } = start;
         let parent = match parent {
             Parent::Current => current.span().span_context().clone(),
             Parent::Root => SpanContext::empty_context(),
@@ -131,7 +137,7 @@ impl SiteSpans {
                 .map(Link::with_context)
                 .collect();
         }
-        record.capture = crate::testing::capture_target(&current);
+        record.capture = crate::testing::capture_target(current);
         let span = SiteSpan {
             span_context,
             record: Some(record),
@@ -291,8 +297,6 @@ impl SpanProcessor for Registered {
     fn set_resource(&mut self, _resource: &Resource) {}
 }
 
-impl SiteSpans {}
-
 /// A `#[traced]` call's span as the OpenTelemetry context holds it.
 struct SiteSpan {
     span_context: SpanContext,
@@ -318,10 +322,6 @@ pub(crate) struct Record {
     rare: Option<Box<Rare>>,
     /// The test capture the span was started in, if any.
     capture: Option<CaptureTarget>,
-    /// Where the parent comes from, until the span starts.
-    pub(super) parent: Parent,
-    /// Links given at the start, until the span starts.
-    pub(super) links: Vec<SpanContext>,
 }
 
 /// The site of a record not yet started: never exported, since only started records are.
@@ -347,8 +347,6 @@ impl Default for Record {
             dropped_attributes: 0,
             rare: None,
             capture: None,
-            parent: Parent::Current,
-            links: Vec::new(),
         }
     }
 }
