@@ -335,6 +335,10 @@ pub(crate) struct Delivery {
     pub(crate) max_buffered: usize,
     /// Records handed to one lane before the next lane's turn: a full export batch.
     chunk: usize,
+    /// Rounds of batches handed to the lanes between two flushes: as many as a batch
+    /// processor's queue holds with a batch to spare, so that none overflows while the lanes
+    /// export what they were handed before.
+    rounds_per_flush: usize,
     /// How often the collector runs (the schedule delay).
     pub(crate) every: Duration,
     /// Batch processors (lanes) there are.
@@ -351,9 +355,11 @@ impl Delivery {
             start_collector();
         }
         let max_buffered = batch.max_queue_size.max(1);
+        let chunk = batch.max_export_batch_size.clamp(1, max_buffered);
         Self {
             max_buffered,
-            chunk: batch.max_export_batch_size.clamp(1, max_buffered),
+            chunk,
+            rounds_per_flush: (max_buffered / chunk).saturating_sub(1).max(1),
             every: batch.schedule_delay,
             lanes,
             delivering: Mutex::new(()),
@@ -368,9 +374,9 @@ impl Delivery {
     }
 
     /// Takes `pool`'s buffered records and hands each to a lane with `hand(lane, record)`, a
-    /// full export batch per lane in turn; once every lane has one, `flush` (each lane's
-    /// `force_flush`) lets them export at once before the next round, so that no batch
-    /// processor's queue overflows.
+    /// full export batch per lane in turn. The lanes export while the next batches are made;
+    /// before a lane's queue could overflow, `flush` (each lane's `force_flush`) waits for
+    /// them to export what they hold.
     pub(crate) fn collect<T: Reusable>(
         &self,
         pool: &Pool<T>,
@@ -387,7 +393,7 @@ impl Delivery {
         if self.shut_down.load(Ordering::Relaxed) {
             return;
         }
-        let (mut handed, mut lane) = (0, 0);
+        let (mut handed, mut lane, mut rounds) = (0, 0, 0);
         pool.collect(|record| {
             hand(lane, record);
             handed += 1;
@@ -395,7 +401,11 @@ impl Delivery {
                 lane += 1;
                 if lane == self.lanes {
                     lane = 0;
-                    flush();
+                    rounds += 1;
+                    if rounds == self.rounds_per_flush {
+                        rounds = 0;
+                        flush();
+                    }
                 }
             }
         });
