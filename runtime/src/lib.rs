@@ -25,12 +25,12 @@
 pub mod config;
 mod console;
 mod custom_export;
+#[cfg(feature = "otlp")]
+mod grpc;
 mod logs;
 mod metrics;
 #[cfg(feature = "otlp")]
 mod otlp;
-#[cfg(feature = "otlp")]
-mod grpc;
 mod pipeline;
 mod pool;
 mod resource;

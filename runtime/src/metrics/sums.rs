@@ -14,6 +14,7 @@
 //! the `otel.metric.overflow = true` set, as the OpenTelemetry SDK does (whose limit of 2000
 //! per instrument this stays within), and signalry says so once.
 
+use std::cell::{Cell, RefCell};
 use std::collections::HashMap;
 use std::fmt;
 use std::hash::{BuildHasherDefault, DefaultHasher, Hash, Hasher};
@@ -134,6 +135,8 @@ impl Lease {
 
 impl Drop for Lease {
     fn drop(&mut self) {
+        // Adds made after this, by other locals' destructors, go to the shared cell.
+        let _ = INDEX.try_with(|index| index.set(SHARED));
         if self.0 != SHARED {
             // Release: the next holder sees every value this thread wrote.
             FREE.fetch_or(1 << self.0, Ordering::Release);
@@ -143,13 +146,38 @@ impl Drop for Lease {
 
 /// This thread's cell index: one no other running thread writes (the first `STRIPES - 1`
 /// threads to add each get one, and give it back when they end), or [`SHARED`].
+///
+/// Read from a constant-initialised thread local without a destructor, so that the hot path
+/// is one load with no check of the local's state; the lease that gives the index back lives
+/// in a second local, made on the thread's first add.
 #[inline]
 pub(crate) fn stripe() -> usize {
-    thread_local! {
-        static LEASE: Lease = Lease::take();
+    match INDEX.get() {
+        UNASSIGNED => assign_stripe(),
+        index => index,
     }
-    // While the thread's locals are being destroyed, the shared cell.
-    LEASE.try_with(|lease| lease.0).unwrap_or(SHARED)
+}
+
+/// [`INDEX`] before the thread's first add.
+const UNASSIGNED: usize = usize::MAX;
+
+thread_local! {
+    /// This thread's cell index, or [`UNASSIGNED`].
+    static INDEX: Cell<usize> = const { Cell::new(UNASSIGNED) };
+    /// The lease behind a leased index; its destructor gives the index back.
+    static LEASE: RefCell<Option<Lease>> = const { RefCell::new(None) };
+}
+
+#[cold]
+#[inline(never)]
+fn assign_stripe() -> usize {
+    let lease = Lease::take();
+    let index = lease.0;
+    // Until the lease is dropped (the thread's locals being destroyed), then the shared cell.
+    let kept = LEASE.try_with(|slot| *slot.borrow_mut() = Some(lease));
+    let index = if kept.is_ok() { index } else { SHARED };
+    INDEX.set(index);
+    index
 }
 
 /// A sum instrument kind: counter (`u64`, only up) or up-down counter (`i64`).
@@ -542,5 +570,42 @@ impl Hasher for Prehashed {
 
     fn write_u64(&mut self, n: u64) {
         self.0 = n;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Barrier;
+
+    use super::*;
+
+    /// A cell of its own is written with a plain load and store: two running threads must
+    /// never hold the same one.
+    #[test]
+    fn running_threads_hold_distinct_cells() {
+        const THREADS: usize = STRIPES + 2;
+        let all_assigned = Barrier::new(THREADS);
+        let indices: Vec<usize> = std::thread::scope(|scope| {
+            let threads: Vec<_> = (0..THREADS)
+                .map(|_| {
+                    scope.spawn(|| {
+                        let index = stripe();
+                        assert_eq!(stripe(), index, "a thread keeps its cell");
+                        all_assigned.wait();
+                        index
+                    })
+                })
+                .collect();
+            threads
+                .into_iter()
+                .map(|t| t.join().expect("no panic"))
+                .collect()
+        });
+        let mut own: Vec<usize> = indices.into_iter().filter(|&i| i != SHARED).collect();
+        let held = own.len();
+        own.sort_unstable();
+        own.dedup();
+        assert_eq!(own.len(), held, "a cell held by two threads at once");
+        assert!(own.iter().all(|&i| i < SHARED));
     }
 }
