@@ -23,6 +23,11 @@ use std::time::Duration;
 pub(crate) trait Reusable: Default + 'static {
     /// Drops what the record holds, keeping what can be reused (vector capacity).
     fn clear(&mut self);
+
+    /// This record type's side of each thread: a `thread_local!` of the type's module, named
+    /// here rather than kept in the [`Pool`], so that every access is a direct thread-local
+    /// access (a `LocalKey` read from a static with interior mutability is an indirect call).
+    fn local() -> &'static LocalKey<Local<Self>>;
 }
 
 /// Spare records per thread at most, in its lock-free list and again in what the collector
@@ -67,16 +72,14 @@ impl<T> Local<T> {
 
 /// The buffers of every thread for one record type.
 pub(crate) struct Pool<T: Reusable> {
-    local: &'static LocalKey<Local<T>>,
     buffers: Mutex<Vec<Arc<Buffer<T>>>>,
     /// Records dropped because a buffer was full, until reported.
     dropped: AtomicU64,
 }
 
 impl<T: Reusable> Pool<T> {
-    pub(crate) const fn new(local: &'static LocalKey<Local<T>>) -> Self {
+    pub(crate) const fn new() -> Self {
         Self {
-            local,
             buffers: Mutex::new(Vec::new()),
             dropped: AtomicU64::new(0),
         }
@@ -86,7 +89,7 @@ impl<T: Reusable> Pool<T> {
     /// else a new one.
     #[inline]
     pub(crate) fn take(&self) -> Box<T> {
-        self.local
+        T::local()
             .try_with(|local| {
                 let spare = local.spare.borrow_mut().pop();
                 spare.or_else(|| Self::given_back(local))
@@ -114,7 +117,7 @@ impl<T: Reusable> Pool<T> {
     /// Keeps a record this thread did not use, emptied, for its next one.
     pub(crate) fn recycle(&self, mut record: Box<T>) {
         record.clear();
-        let _ = self.local.try_with(|local| {
+        let _ = T::local().try_with(|local| {
             let mut spare = local.spare.borrow_mut();
             if spare.len() < MAX_SPARE {
                 spare.push(record);
@@ -126,7 +129,7 @@ impl<T: Reusable> Pool<T> {
     /// holds `max` already.
     #[inline]
     pub(crate) fn push(&self, record: Box<T>, max: usize) {
-        let pushed = self.local.try_with(|local| {
+        let pushed = T::local().try_with(|local| {
             if local.buffer.borrow().is_none() {
                 self.register(local);
             }

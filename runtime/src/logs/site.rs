@@ -57,6 +57,11 @@ pub(crate) struct EventRecord {
 }
 
 impl Reusable for EventRecord {
+    #[inline]
+    fn local() -> &'static std::thread::LocalKey<Local<Self>> {
+        &LOCAL
+    }
+
     fn clear(&mut self) {
         self.site = None;
         self.timestamp = None;
@@ -71,7 +76,7 @@ thread_local! {
 }
 
 /// Every thread's emitted events.
-static EVENTS: Pool<EventRecord> = Pool::new(&LOCAL);
+static EVENTS: Pool<EventRecord> = Pool::new();
 
 impl SiteLogs {
     pub(crate) fn new(processors: Processors<dyn LogProcessor>, batch: BatchConfig) -> Self {

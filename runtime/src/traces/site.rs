@@ -384,14 +384,21 @@ thread_local! {
 }
 
 /// Every thread's ended spans.
-static SPANS: Pool<Record> = Pool::new(&LOCAL);
+static SPANS: Pool<Record> = Pool::new();
 
 impl Reusable for Record {
+    #[inline]
+    fn local() -> &'static std::thread::LocalKey<Local<Self>> {
+        &LOCAL
+    }
+
+    /// Only what holds memory or must start empty: the ids, times and site are written by
+    /// every start, so an emptied record is not rewritten whole.
     fn clear(&mut self) {
-        let mut more = std::mem::take(&mut self.attributes.more);
-        more.clear();
-        *self = Self::default();
-        self.attributes.more = more;
+        self.attributes.clear();
+        self.dropped_attributes = 0;
+        self.rare = None;
+        self.capture = None;
     }
 }
 
@@ -514,6 +521,12 @@ pub(crate) struct Attributes {
 const INLINE_ATTRIBUTES: usize = 3;
 
 impl Attributes {
+    /// Empties the attributes, keeping the capacity of the overflow list.
+    fn clear(&mut self) {
+        self.inline = Default::default();
+        self.more.clear();
+    }
+
     fn len(&self) -> usize {
         self.inline.iter().filter(|a| a.is_some()).count() + self.more.len()
     }
