@@ -10,6 +10,7 @@
 //! | `tracing_otel` | `#[tracing::instrument]`, `tracing-opentelemetry` layer (the only layer of a `Registry`, global default) on an SDK tracer provider built like signalry's (always on, batch processor, discarding exporter) |
 //! | `fastrace` | `#[fastrace::trace]`, a child of a root span (a new root per 256 calls, amortised), reporter that discards |
 //! | `raw_otel` | `tracer.start(name)` then `span.end()` on the same SDK set-up: no attributes, not made current |
+//! | `otel_context_floor` | a span that records nothing, put into the OpenTelemetry context, made current and ended as signalry's is: what any span in that context costs, before ids, clock and record |
 //!
 //! signalry, `tracing` and the raw SDK span are roots (no parent) and carry what their
 //! framework records: signalry the argument and three `code.*` attributes, `tracing` the
@@ -66,6 +67,16 @@ fn main() {
     let raw_provider = common::sdk_tracer_provider();
     let tracer = raw_provider.tracer("bench");
     group.bench_function("raw_otel", |b| b.iter(|| raw_otel(&tracer, black_box(1))));
+    let floor = opentelemetry::trace::SpanContext::new(
+        opentelemetry::trace::TraceId::from(1u128),
+        opentelemetry::trace::SpanId::from(1u64),
+        opentelemetry::trace::TraceFlags::SAMPLED,
+        false,
+        Default::default(),
+    );
+    group.bench_function("otel_context_floor", |b| {
+        b.iter(|| otel_context_floor(&floor, black_box(1)))
+    });
     group.finish();
     c.final_summary();
 }
