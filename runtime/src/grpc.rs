@@ -157,7 +157,27 @@ mod tests {
     /// kernel may have left it.
     #[test]
     fn a_connection_reads_writes_and_acknowledges_at_once() {
-        let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a local port");
+        exchange("127.0.0.1", |port| format!("http://127.0.0.1:{port}"));
+    }
+
+    /// An IPv6 literal is bracketed in the URI and not when connecting.
+    #[test]
+    fn an_ipv6_endpoint_connects() {
+        if std::net::TcpListener::bind("[::1]:0").is_err() {
+            // No IPv6 loopback on this machine: nothing to connect to.
+            assert!(
+                std::env::var_os("CI").is_none(),
+                "CI machines have IPv6 loopback"
+            );
+            return;
+        }
+        exchange("[::1]", |port| format!("http://[::1]:{port}"));
+    }
+
+    /// One request and response through a [`QuickAck`] connection to a peer listening on
+    /// `host`, at the URI `uri(port)`.
+    fn exchange(host: &str, uri: impl Fn(u16) -> String) {
+        let listener = std::net::TcpListener::bind(format!("{host}:0")).expect("a local port");
         let port = listener.local_addr().expect("its address").port();
         let peer = std::thread::spawn(move || {
             let (mut socket, _) = listener.accept().expect("a connection");
@@ -168,7 +188,7 @@ mod tests {
         });
         let runtime = runtime();
         runtime.block_on(async {
-            let uri: Uri = format!("http://127.0.0.1:{port}").parse().expect("a uri");
+            let uri: Uri = uri(port).parse().expect("a uri");
             let mut connection = QuickAckConnector.call(uri).await.expect("connected");
             let written = poll_fn(|cx| Pin::new(&mut connection).poll_write(cx, b"ping")).await;
             assert_eq!(written.expect("written"), 4);
