@@ -292,7 +292,7 @@ impl<K: SumKind> SumSite<K> {
     }
 
     /// Adds `value` with `attributes`, computed per call. Only while telemetry is on: the
-    /// caller checks [`state::enabled`] first.
+    /// caller checks [`enabled`](crate::state::enabled) first.
     #[inline]
     pub fn add(&'static self, value: K::Value, attributes: &[KeyValue]) {
         self.add_enabled(value, attributes);
