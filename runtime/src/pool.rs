@@ -21,6 +21,11 @@ use std::time::Duration;
 
 /// A record that can be emptied for use again.
 pub(crate) trait Reusable: Default + 'static {
+    /// What the records are, in messages: "spans".
+    const WHAT: &'static str;
+    /// The variable that sizes a thread's buffer of them.
+    const QUEUE_VARIABLE: &'static str;
+
     /// Drops what the record holds, keeping what can be reused (vector capacity).
     fn clear(&mut self);
 
@@ -153,7 +158,9 @@ impl<T: Reusable> Pool<T> {
         });
         // A full buffer, or a thread being torn down.
         if let Ok(Some(record)) = pushed {
-            self.dropped.fetch_add(1, Ordering::Relaxed);
+            if self.dropped.fetch_add(1, Ordering::Relaxed) == 0 {
+                warn_dropping::<T>(max);
+            }
             self.recycle(record);
         }
     }
@@ -300,6 +307,18 @@ fn first_error(
     first
 }
 
+/// Said when a pool starts dropping, once until shutdown reports how many were dropped.
+#[cold]
+#[inline(never)]
+fn warn_dropping<T: Reusable>(max: usize) {
+    eprintln!(
+        "signalry: {what} are being dropped: a thread made more than {max} ({variable}) between \
+         two collections; shutdown reports how many",
+        what = T::WHAT,
+        variable = T::QUEUE_VARIABLE,
+    );
+}
+
 static COLLECTOR: OnceLock<Option<Thread>> = OnceLock::new();
 
 fn wake_collector() {
@@ -420,8 +439,6 @@ impl Delivery {
     pub(crate) fn shut<T: Reusable>(
         &self,
         pool: &Pool<T>,
-        what: &str,
-        queue_variable: &str,
         shutdown: impl FnOnce() -> opentelemetry_sdk::error::OTelSdkResult,
     ) -> opentelemetry_sdk::error::OTelSdkResult {
         let dropped = pool.take_dropped();
@@ -437,7 +454,9 @@ impl Delivery {
             return Err(opentelemetry_sdk::error::OTelSdkError::InternalFailure(
                 format!(
                     "{dropped} {what} were dropped: a thread made more between two collections \
-                     than the queue holds ({queue_variable})"
+                     than the queue holds ({variable})",
+                    what = T::WHAT,
+                    variable = T::QUEUE_VARIABLE,
                 ),
             ));
         }

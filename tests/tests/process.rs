@@ -84,3 +84,48 @@ fn invalid_values_warn_in_one_line_each_and_telemetry_still_works() {
     // Defaults were used: the console still shows both traces.
     assert_eq!(err.matches("trace ").count(), 2, "{err}");
 }
+
+/// A thread that makes spans and events faster than they are collected loses what its buffer
+/// cannot hold: the program is told once when it starts, and how many at shutdown.
+#[test]
+fn records_beyond_the_queue_are_dropped_with_a_warning_and_a_count() {
+    const ITEMS: u64 = 200;
+    const QUEUE: u64 = 16;
+    let output = probe(
+        &["bulk", &ITEMS.to_string()],
+        &[
+            ("OTEL_TRACES_EXPORTER", "otlp"),
+            ("OTEL_LOGS_EXPORTER", "otlp"),
+            ("OTEL_METRICS_EXPORTER", "none"),
+            // Nothing listens there: the exports fail at once, which changes nothing here.
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9"),
+            ("OTEL_EXPORTER_OTLP_TIMEOUT", "1000"),
+            ("OTEL_BSP_MAX_QUEUE_SIZE", "16"),
+            ("OTEL_BLRP_MAX_QUEUE_SIZE", "16"),
+            // No collection before shutdown: the buffer holds QUEUE, the rest is dropped.
+            ("OTEL_BSP_SCHEDULE_DELAY", "600000"),
+            ("OTEL_BLRP_SCHEDULE_DELAY", "600000"),
+        ],
+    );
+    let err = stderr(&output);
+    for (what, variable) in [
+        ("spans", "OTEL_BSP_MAX_QUEUE_SIZE"),
+        ("events", "OTEL_BLRP_MAX_QUEUE_SIZE"),
+    ] {
+        let warning = format!(
+            "signalry: {what} are being dropped: a thread made more than {QUEUE} ({variable})"
+        );
+        assert_eq!(err.matches(&warning).count(), 1, "{err}");
+        let counted = err
+            .split(&format!(" {what} were dropped"))
+            .next()
+            .and_then(|before| before.rsplit(['"', ' ', '(']).next())
+            .and_then(|n| n.parse::<u64>().ok())
+            .unwrap_or_else(|| panic!("no count of dropped {what}: {err}"));
+        // Exactly ITEMS - QUEUE unless the collector woke early and made room.
+        assert!(
+            counted > 0 && counted <= ITEMS - QUEUE,
+            "{counted} {what}: {err}"
+        );
+    }
+}

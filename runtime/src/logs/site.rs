@@ -57,6 +57,9 @@ pub(crate) struct EventRecord {
 }
 
 impl Reusable for EventRecord {
+    const WHAT: &'static str = "events";
+    const QUEUE_VARIABLE: &'static str = "OTEL_BLRP_MAX_QUEUE_SIZE";
+
     #[inline]
     fn local() -> &'static std::thread::LocalKey<Local<Self>> {
         &LOCAL
@@ -208,9 +211,7 @@ impl LogProcessor for Registered {
         self.0.collect();
         self.0
             .delivery
-            .shut(&EVENTS, "events", "OTEL_BLRP_MAX_QUEUE_SIZE", || {
-                self.0.processors.shutdown(timeout)
-            })
+            .shut(&EVENTS, || self.0.processors.shutdown(timeout))
     }
 
     /// The exporters were given the resource when the pipeline was built.

@@ -288,9 +288,7 @@ impl SpanProcessor for Registered {
         self.0.collect();
         self.0
             .delivery
-            .shut(&SPANS, "spans", "OTEL_BSP_MAX_QUEUE_SIZE", || {
-                self.0.processors.shutdown(timeout)
-            })
+            .shut(&SPANS, || self.0.processors.shutdown(timeout))
     }
 
     /// The exporters were given the resource when the pipeline was built.
@@ -387,6 +385,9 @@ thread_local! {
 static SPANS: Pool<Record> = Pool::new();
 
 impl Reusable for Record {
+    const WHAT: &'static str = "spans";
+    const QUEUE_VARIABLE: &'static str = "OTEL_BSP_MAX_QUEUE_SIZE";
+
     #[inline]
     fn local() -> &'static std::thread::LocalKey<Local<Self>> {
         &LOCAL
