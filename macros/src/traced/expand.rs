@@ -107,7 +107,6 @@ fn start(traced: &Traced) -> TokenStream {
         };
         quote!(.link(#span_context))
     });
-    let count = traced.attributes.len();
     let attributes = traced.attributes.iter().map(|attribute| {
         let key = &attribute.key;
         let expr = &attribute.value;
@@ -131,7 +130,7 @@ fn start(traced: &Traced) -> TokenStream {
         });
     quote! {{
         #imports
-        #krate::__private::SpanStart::new(#parent, #count)
+        #krate::__private::SpanStart::new(#parent)
             #link
             #(#attributes)*
     }}

@@ -206,10 +206,9 @@ pub struct SpanStart {
 }
 
 impl SpanStart {
-    /// A start under `parent`; `attributes` is how many the call may add.
+    /// A start under `parent`.
     #[inline]
-    pub fn new(parent: Parent, attributes: usize) -> Self {
-        let _ = attributes;
+    pub fn new(parent: Parent) -> Self {
         Self {
             record: site::Record::take(),
             parent,

@@ -182,9 +182,8 @@ impl SiteSpans {
         }
     }
 
-    /// The standard form of a finished span: the site's `code.*` attributes first (in the
-    /// room [`SpanStart::new`] left for them), then the call's own.
-    /// The record is left empty, ready to be used again.
+    /// The standard form of a finished span: the site's `code.*` attributes first, then the
+    /// call's own. The record is left empty, ready to be used again.
     fn span_data(&self, record: &mut Record) -> SpanData {
         let site = record.site;
         let names = site.names();
