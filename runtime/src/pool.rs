@@ -14,7 +14,7 @@
 #![allow(clippy::vec_box)]
 
 use std::cell::RefCell;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 use std::thread::{LocalKey, Thread};
 use std::time::Duration;
@@ -147,11 +147,12 @@ impl<T: Reusable> Pool<T> {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             if finished.len() >= max {
+                wake_collector();
                 return Some(record);
             }
             finished.push(record);
             // A full export batch waits: collect now rather than at the next tick.
-            if finished.len() == COLLECT_AT {
+            if finished.len() >= COLLECT_AT {
                 wake_collector();
             }
             None
@@ -319,23 +320,69 @@ fn warn_dropping<T: Reusable>(max: usize) {
     );
 }
 
-static COLLECTOR: OnceLock<Option<Thread>> = OnceLock::new();
+/// How threads ask the collector thread for a pass.
+///
+/// A flag, not the thread's park token, says whether a pass was asked for: a pass calls code
+/// that parks too (a channel, a batch processor's flush), and a park there can use up the token
+/// of an unpark meant for the collector, which then slept until its next tick while the
+/// threads' buffers filled and dropped.
+struct Wake {
+    asked: AtomicBool,
+    collector: OnceLock<Option<Thread>>,
+}
+
+impl Wake {
+    const fn new() -> Self {
+        Self {
+            asked: AtomicBool::new(false),
+            collector: OnceLock::new(),
+        }
+    }
+
+    /// Asks for a pass now, once per pass however many threads are over the mark: until the
+    /// pass starts, asking again is one load.
+    #[inline]
+    fn ask(&self) {
+        if !self.asked.load(Ordering::Relaxed) {
+            self.ask_first();
+        }
+    }
+
+    #[cold]
+    #[inline(never)]
+    fn ask_first(&self) {
+        if !self.asked.swap(true, Ordering::AcqRel) {
+            if let Some(Some(collector)) = self.collector.get() {
+                collector.unpark();
+            }
+        }
+    }
+
+    /// On the collector thread: returns when a pass was asked for, or after `timeout`, and
+    /// takes the request, so that a buffer filling again from now on asks again.
+    fn wait(&self, timeout: Duration) {
+        if !self.asked.load(Ordering::Acquire) {
+            std::thread::park_timeout(timeout);
+        }
+        self.asked.store(false, Ordering::Release);
+    }
+}
+
+static WAKE: Wake = Wake::new();
 
 fn wake_collector() {
-    if let Some(Some(collector)) = COLLECTOR.get() {
-        collector.unpark();
-    }
+    WAKE.ask();
 }
 
 /// Starts the thread that empties the buffers, once per process: every schedule delay of the
 /// current pipeline, or when a thread's buffer holds a full batch.
 pub(crate) fn start_collector() {
-    COLLECTOR.get_or_init(|| {
+    WAKE.collector.get_or_init(|| {
         let spawned = std::thread::Builder::new()
             .name("signalry-collect".into())
             .spawn(|| loop {
                 let every = crate::state::with_current(|pipeline| pipeline.collect_every());
-                std::thread::park_timeout(every.unwrap_or(COLLECT_EVERY));
+                WAKE.wait(every.unwrap_or(COLLECT_EVERY));
                 crate::traces::site::anchor_clock();
                 crate::state::with_current(|pipeline| pipeline.collect());
             });
@@ -350,6 +397,18 @@ pub(crate) fn start_collector() {
     });
 }
 
+/// Where a [`Delivery`] stands: kept from one collection to the next, so that a burst collected
+/// in several passes still waits for the lanes before their queues could overflow.
+#[derive(Debug, Default)]
+struct Handed {
+    /// The lane the next record goes to.
+    lane: usize,
+    /// Records that lane has had of its current batch.
+    in_batch: usize,
+    /// Records handed to any lane since the last flush.
+    since_flush: usize,
+}
+
 /// How one pipeline hands a record type's buffers to its batch processors: the settings and
 /// the state that spans and events share.
 pub(crate) struct Delivery {
@@ -357,17 +416,17 @@ pub(crate) struct Delivery {
     pub(crate) max_buffered: usize,
     /// Records handed to one lane before the next lane's turn: a full export batch.
     chunk: usize,
-    /// Rounds of batches handed to the lanes between two flushes: as many as a batch
-    /// processor's queue holds with a batch to spare, so that none overflows while the lanes
-    /// export what they were handed before.
-    rounds_per_flush: usize,
+    /// Records handed to the lanes between two flushes: in whole rounds of a batch per lane, as
+    /// many rounds as a batch processor's queue holds with a batch to spare, so that none
+    /// overflows while the lanes export what they were handed before.
+    per_flush: usize,
     /// How often the collector runs (the schedule delay).
     pub(crate) every: Duration,
     /// Batch processors (lanes) there are.
     lanes: usize,
-    /// Held while records are handed over, so that shutdown never overtakes a collection in
-    /// progress.
-    delivering: Mutex<()>,
+    /// Where the handing-over stands, across collections; held while records are handed over,
+    /// so that shutdown never overtakes a collection in progress.
+    delivering: Mutex<Handed>,
     shut_down: std::sync::atomic::AtomicBool,
 }
 
@@ -381,10 +440,10 @@ impl Delivery {
         Self {
             max_buffered,
             chunk,
-            rounds_per_flush: (max_buffered / chunk).saturating_sub(1).max(1),
+            per_flush: (max_buffered / chunk).saturating_sub(1).max(1) * chunk * lanes.max(1),
             every: batch.schedule_delay,
             lanes,
-            delivering: Mutex::new(()),
+            delivering: Mutex::new(Handed::default()),
             shut_down: std::sync::atomic::AtomicBool::new(false),
         }
     }
@@ -408,27 +467,24 @@ impl Delivery {
         if self.lanes == 0 {
             return;
         }
-        let _delivering = self
+        let mut handed = self
             .delivering
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         if self.shut_down.load(Ordering::Relaxed) {
             return;
         }
-        let (mut handed, mut lane, mut rounds) = (0, 0, 0);
         pool.collect(|record| {
-            hand(lane, record);
-            handed += 1;
-            if handed % self.chunk == 0 {
-                lane += 1;
-                if lane == self.lanes {
-                    lane = 0;
-                    rounds += 1;
-                    if rounds == self.rounds_per_flush {
-                        rounds = 0;
-                        flush();
-                    }
-                }
+            hand(handed.lane, record);
+            handed.in_batch += 1;
+            if handed.in_batch == self.chunk {
+                handed.in_batch = 0;
+                handed.lane = (handed.lane + 1) % self.lanes;
+            }
+            handed.since_flush += 1;
+            if handed.since_flush == self.per_flush {
+                handed.since_flush = 0;
+                flush();
             }
         });
     }
@@ -461,5 +517,114 @@ impl Delivery {
             ));
         }
         shut
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::mpsc;
+    use std::time::Instant;
+
+    use super::*;
+
+    #[derive(Default)]
+    struct Item;
+
+    thread_local! {
+        static ITEMS: Local<Item> = const { Local::new() };
+    }
+
+    impl Reusable for Item {
+        const WHAT: &'static str = "items";
+        const QUEUE_VARIABLE: &'static str = "ITEMS_QUEUE";
+
+        fn clear(&mut self) {}
+
+        fn local() -> &'static LocalKey<Local<Self>> {
+            &ITEMS
+        }
+    }
+
+    /// The most any lane holds between two flushes, when `passes` collections of `each`
+    /// records go to `lanes` lanes with a queue of `queue` and batches of `batch`; and how
+    /// many flushes there were.
+    fn most_held(
+        queue: usize,
+        batch: usize,
+        lanes: usize,
+        passes: usize,
+        each: usize,
+    ) -> (usize, usize) {
+        static POOL: Pool<Item> = Pool::new();
+        let delivery = Delivery::new(
+            crate::config::BatchConfig {
+                schedule_delay: Duration::from_secs(60),
+                export_timeout: Duration::from_secs(1),
+                max_queue_size: queue,
+                max_export_batch_size: batch,
+                max_concurrent_exports: lanes,
+            },
+            lanes,
+        );
+        let held = std::cell::RefCell::new(vec![0usize; lanes]);
+        let (mut most, mut flushes) = (0, 0);
+        for _ in 0..passes {
+            for _ in 0..each {
+                POOL.push(Box::new(Item), delivery.max_buffered);
+            }
+            delivery.collect(
+                &POOL,
+                |lane, _| {
+                    let mut held = held.borrow_mut();
+                    held[lane] += 1;
+                    most = most.max(held[lane]);
+                },
+                || {
+                    held.borrow_mut().fill(0);
+                    flushes += 1;
+                },
+            );
+        }
+        (most, flushes)
+    }
+
+    /// A burst collected in several passes, none of them a whole round of batches: the lanes
+    /// are still flushed before any holds more than its queue less a batch.
+    #[test]
+    fn no_lane_overflows_across_collections() {
+        // Queue 8, batches of 2: a lane holds 6 at most between flushes.
+        let (most, flushes) = most_held(8, 2, 1, 3, 5);
+        assert_eq!((most, flushes), (6, 2));
+        let (most, flushes) = most_held(8, 2, 2, 4, 5);
+        assert_eq!((most, flushes), (6, 1));
+    }
+
+    /// An unpark meant for the collector can be used up by a park inside a pass (a channel, a
+    /// flush): the request stands anyway, and the collector's next wait returns at once.
+    #[test]
+    fn a_request_made_during_a_pass_is_not_lost_to_another_park() {
+        static TEST_WAKE: Wake = Wake::new();
+        let (in_pass, pass_started) = mpsc::channel();
+        let collector = std::thread::spawn(move || {
+            TEST_WAKE.wait(Duration::from_secs(60));
+            in_pass.send(()).expect("the test waits");
+            while !TEST_WAKE.asked.load(Ordering::Acquire) {
+                std::thread::yield_now();
+            }
+            // Something in the pass parks: the unpark's token is used up here.
+            std::thread::park_timeout(Duration::from_millis(50));
+            let started = Instant::now();
+            TEST_WAKE.wait(Duration::from_secs(60));
+            started.elapsed()
+        });
+        let _ = TEST_WAKE.collector.set(Some(collector.thread().clone()));
+        TEST_WAKE.ask();
+        pass_started.recv().expect("the first pass starts");
+        TEST_WAKE.ask();
+        let waited = collector.join().expect("no panic");
+        assert!(
+            waited < Duration::from_secs(30),
+            "the request made during the pass was lost: waited {waited:?}"
+        );
     }
 }
