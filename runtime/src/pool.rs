@@ -399,7 +399,7 @@ pub(crate) fn start_collector() {
 
 /// Where a [`Delivery`] stands: kept from one collection to the next, so that a burst collected
 /// in several passes still waits for the lanes before their queues could overflow.
-#[derive(Debug, Default)]
+#[derive(Clone, Copy, Debug, Default)]
 struct Handed {
     /// The lane the next record goes to.
     lane: usize,
@@ -467,13 +467,16 @@ impl Delivery {
         if self.lanes == 0 {
             return;
         }
-        let mut handed = self
+        let mut delivering = self
             .delivering
             .lock()
             .unwrap_or_else(PoisonError::into_inner);
         if self.shut_down.load(Ordering::Relaxed) {
             return;
         }
+        // Counted in a copy and stored once at the end: the settings beside it are read by every
+        // recording thread for every record.
+        let mut handed = *delivering;
         pool.collect(|record| {
             hand(handed.lane, record);
             handed.in_batch += 1;
@@ -487,6 +490,7 @@ impl Delivery {
                 flush();
             }
         });
+        *delivering = handed;
     }
 
     /// Closes delivery once the last collection is done, shuts the processors down with
