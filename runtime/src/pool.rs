@@ -147,13 +147,13 @@ impl<T: Reusable> Pool<T> {
                 .lock()
                 .unwrap_or_else(PoisonError::into_inner);
             if finished.len() >= max {
-                wake_collector();
+                WAKE.ask();
                 return Some(record);
             }
             finished.push(record);
             // A full export batch waits: collect now rather than at the next tick.
             if finished.len() >= COLLECT_AT {
-                wake_collector();
+                WAKE.ask();
             }
             None
         });
@@ -369,10 +369,6 @@ impl Wake {
 }
 
 static WAKE: Wake = Wake::new();
-
-fn wake_collector() {
-    WAKE.ask();
-}
 
 /// Starts the thread that empties the buffers, once per process: every schedule delay of the
 /// current pipeline, or when a thread's buffer holds a full batch.
