@@ -194,8 +194,8 @@ impl<T: IntoSpanContext + ?Sized> IntoSpanContext for &T {
 }
 
 /// How one call starts its span: parent, links and attributes beyond the site's own.
-/// Built only when telemetry is on, straight into the span's record: what moves from the
-/// caller to the span is one pointer.
+/// Built only when telemetry is on; the attributes go straight into the span's record, a
+/// recycled box, so that none of them is moved again.
 #[derive(Debug)]
 #[must_use]
 pub struct SpanStart {
