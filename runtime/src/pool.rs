@@ -35,10 +35,6 @@ pub(crate) trait Reusable: Default + 'static {
     fn local() -> &'static LocalKey<Local<Self>>;
 }
 
-/// Spare records per thread at most, in its lock-free list and again in what the collector
-/// gave back. With the buffer's `max_queue_size` (2048 by default) a thread that records spans
-/// holds at most about 3,000 records of about 400 bytes: 1.3 MB, for as long as it runs.
-const MAX_SPARE: usize = 512;
 /// A thread buffer this long wakes the collector.
 const COLLECT_AT: usize = 512;
 /// How often the collector runs when no thread has a full batch sooner and no pipeline says
@@ -119,15 +115,11 @@ impl<T: Reusable> Pool<T> {
         one
     }
 
-    /// Keeps a record this thread did not use, emptied, for its next one.
+    /// Keeps a record this thread did not use, emptied, for its next one. Every record was
+    /// taken by this thread before, so keeping it never makes the thread hold more.
     pub(crate) fn recycle(&self, mut record: Box<T>) {
         record.clear();
-        let _ = T::local().try_with(|local| {
-            let mut spare = local.spare.borrow_mut();
-            if spare.len() < MAX_SPARE {
-                spare.push(record);
-            }
-        });
+        let _ = T::local().try_with(|local| local.spare.borrow_mut().push(record));
     }
 
     /// Adds a finished record to this thread's buffer, or drops and counts it when the buffer
@@ -177,9 +169,12 @@ impl<T: Reusable> Pool<T> {
     }
 
     /// Takes every thread's finished records, hands each to `each`, and gives the emptied
-    /// records back to their threads. Buffers of threads that have ended are dropped once
-    /// empty.
-    pub(crate) fn collect(&self, mut each: impl FnMut(&mut T)) {
+    /// records back to their threads, up to `keep` waiting per thread (its buffer's size). A
+    /// thread so holds as many records as it had in flight at its busiest, and no more than
+    /// about two buffers' worth; giving back fewer would make a busy thread allocate new ones
+    /// while the collector frees the rest, a cross-thread free for every span beyond the mark.
+    /// Buffers of threads that have ended are dropped once empty.
+    pub(crate) fn collect(&self, keep: usize, mut each: impl FnMut(&mut T)) {
         let buffers = self
             .buffers
             .lock()
@@ -204,7 +199,7 @@ impl<T: Reusable> Pool<T> {
                     .given_back
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner);
-                records.truncate(MAX_SPARE.saturating_sub(given.len()));
+                records.truncate(keep.saturating_sub(given.len()));
                 given.append(&mut records);
             }
         }
@@ -473,7 +468,7 @@ impl Delivery {
         // Counted in a copy and stored once at the end: the settings beside it are read by every
         // recording thread for every record.
         let mut handed = *delivering;
-        pool.collect(|record| {
+        pool.collect(self.max_buffered, |record| {
             hand(handed.lane, record);
             handed.in_batch += 1;
             if handed.in_batch == self.chunk {
@@ -597,6 +592,41 @@ mod tests {
         assert_eq!((most, flushes), (6, 2));
         let (most, flushes) = most_held(8, 2, 2, 4, 5);
         assert_eq!((most, flushes), (6, 1));
+    }
+
+    /// A thread that made more records between two collections than the collection mark gets
+    /// all of them back, and takes its next ones from them rather than allocating.
+    #[test]
+    fn a_busy_thread_reuses_every_record_it_made() {
+        static POOL: Pool<Record> = Pool::new();
+        static CREATED: AtomicU64 = AtomicU64::new(0);
+        struct Record;
+        impl Default for Record {
+            fn default() -> Self {
+                CREATED.fetch_add(1, Ordering::Relaxed);
+                Record
+            }
+        }
+        thread_local! {
+            static RECORDS: Local<Record> = const { Local::new() };
+        }
+        impl Reusable for Record {
+            const WHAT: &'static str = "records";
+            const QUEUE_VARIABLE: &'static str = "RECORDS_QUEUE";
+            fn clear(&mut self) {}
+            fn local() -> &'static LocalKey<Local<Self>> {
+                &RECORDS
+            }
+        }
+        const MADE: usize = 3 * COLLECT_AT;
+        for _ in 0..2 {
+            let records: Vec<_> = (0..MADE).map(|_| POOL.take()).collect();
+            for record in records {
+                POOL.push(record, 2048);
+            }
+            POOL.collect(2048, |_| {});
+        }
+        assert_eq!(CREATED.load(Ordering::Relaxed), MADE as u64);
     }
 
     /// An unpark meant for the collector can be used up by a park inside a pass (a channel, a

@@ -656,8 +656,8 @@ pub(crate) fn wall_now() -> SystemTime {
 mod tests {
     use super::*;
 
-    /// What a thread's spare and buffered records can hold at most: 2 × 512 records of this
-    /// size, per thread that records spans.
+    /// A thread that records spans holds as many records of this size as it had in flight at
+    /// its busiest: up to about two buffers' worth (2 × 2,048 by default).
     #[test]
     fn a_record_stays_small() {
         let size = std::mem::size_of::<Record>();
