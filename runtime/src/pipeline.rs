@@ -30,10 +30,11 @@ pub(crate) struct Pipeline {
     prometheus: Option<crate::metrics::prometheus::PrometheusEndpoint>,
     /// The observable instruments registered on `meter`, kept for the pipeline's life.
     observables: Mutex<Vec<Box<dyn Any + Send + Sync>>>,
-    /// Held for its `Drop` only, and declared after the providers so that it stops after
-    /// them: their final exports still need it.
+    /// Stopped by [`Pipeline::shutdown`] once the providers' final exports are done (or given
+    /// up), not when the pipeline is dropped: a pipeline that was installed is kept for the
+    /// process's life (see `state`), its threads are not.
     #[cfg(feature = "otlp")]
-    _export_runtime: Option<crate::otlp::ExportRuntime>,
+    export_runtime: Mutex<Option<crate::otlp::ExportRuntime>>,
 }
 
 /// Everything a pipeline is built from: the resolved configuration plus what only code can say.
@@ -291,7 +292,7 @@ impl Pipeline {
             logger_provider,
             prometheus,
             #[cfg(feature = "otlp")]
-            _export_runtime: export_runtime,
+            export_runtime: Mutex::new(export_runtime),
         }
     }
 
@@ -384,6 +385,13 @@ impl Pipeline {
                 }
             }
         }
+        #[cfg(feature = "otlp")]
+        drop(
+            self.export_runtime
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .take(),
+        );
         problems
     }
 }

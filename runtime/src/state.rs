@@ -17,10 +17,14 @@ const ENABLED: u8 = 2;
 
 static MODE: AtomicU8 = AtomicU8::new(UNINITIALISED);
 static CURRENT: RwLock<Option<Arc<Pipeline>>> = RwLock::new(None);
-/// The first pipeline installed, with its generation: while it is the current one, call sites
-/// reach it with one load, no lock and no reference count. It is kept for the life of the
-/// process (programs install one pipeline; tests, a few).
-static FIRST: OnceLock<(u64, Arc<Pipeline>)> = OnceLock::new();
+/// The pipelines installed, by generation (the first in slot 0): while one is the current
+/// pipeline, call sites reach it with two loads, no lock and no reference count (a lock and a
+/// count are writes to lines every recording thread shares). A pipeline put here is kept for
+/// the life of the process, so that a call site can use it however long it runs: programs
+/// install one, tests a few, and a pipeline that was shut down holds no thread and little
+/// memory. Generations past the last slot (and uninstalls, which take one too) are reached
+/// through [`CURRENT`].
+static INSTALLED: [OnceLock<Arc<Pipeline>>; 64] = [const { OnceLock::new() }; 64];
 /// Bumped on every install, so that per-call-site caches know when to rebuild.
 static GENERATION: AtomicU64 = AtomicU64::new(0);
 
@@ -66,13 +70,18 @@ pub(crate) fn report_disabled(reason: &str) {
 /// Runs `f` on the installed pipeline, if there is one.
 #[inline]
 pub(crate) fn with_current<R>(f: impl FnOnce(&Pipeline) -> R) -> Option<R> {
-    let generation = GENERATION.load(Ordering::Acquire);
-    if let Some((first, pipeline)) = FIRST.get() {
-        if *first == generation {
-            return Some(f(pipeline));
-        }
+    if let Some(pipeline) = installed(GENERATION.load(Ordering::Acquire)).and_then(OnceLock::get) {
+        return Some(f(pipeline));
     }
+    // Uninstalled, or past the slots.
     current().map(|pipeline| f(&pipeline))
+}
+
+/// The slot of the pipeline installed as `generation`, if it has one.
+#[inline]
+fn installed(generation: u64) -> Option<&'static OnceLock<Arc<Pipeline>>> {
+    let index = usize::try_from(generation.checked_sub(1)?).ok()?;
+    INSTALLED.get(index)
 }
 
 /// The installed pipeline, if any.
@@ -94,8 +103,12 @@ pub(crate) fn install(pipeline: Arc<Pipeline>) {
     crate::metrics::sums::rebase_all();
     let mut slot = CURRENT.write().unwrap_or_else(PoisonError::into_inner);
     *slot = Some(Arc::clone(&pipeline));
-    let generation = GENERATION.fetch_add(1, Ordering::AcqRel) + 1;
-    let _ = FIRST.set((generation, pipeline));
+    // Installs and uninstalls hold the lock: nobody else moves the generation.
+    let generation = GENERATION.load(Ordering::Relaxed) + 1;
+    if let Some(kept) = installed(generation) {
+        let _ = kept.set(pipeline);
+    }
+    GENERATION.store(generation, Ordering::Release);
     MODE.store(ENABLED, Ordering::Release);
 }
 

@@ -1,5 +1,5 @@
 //! Whole-program behaviour that needs a process of its own: the console default, disabled
-//! mode, and bad configuration.
+//! mode, bad configuration, and pipelines started and shut down one after another.
 
 use std::process::Output;
 
@@ -126,6 +126,32 @@ fn records_beyond_the_queue_are_dropped_with_a_warning_and_a_count() {
         assert!(
             counted > 0 && counted <= ITEMS - QUEUE,
             "{counted} {what}: {err}"
+        );
+    }
+}
+
+/// A pipeline is kept for the process's life once installed (call sites reach it without a
+/// lock), so its shutdown, not its drop, must stop the threads it runs.
+#[test]
+fn a_pipeline_shut_down_leaves_no_export_thread_running() {
+    let output = probe(
+        &["reinit", "3"],
+        &[
+            ("OTEL_TRACES_EXPORTER", "otlp"),
+            ("OTEL_LOGS_EXPORTER", "otlp"),
+            ("OTEL_METRICS_EXPORTER", "otlp"),
+            // Nothing listens there: the exports fail at once.
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:9"),
+            ("OTEL_EXPORTER_OTLP_TIMEOUT", "1000"),
+            ("PROBE_SHUTDOWN_TIMEOUT_MS", "2000"),
+        ],
+    );
+    let out = String::from_utf8_lossy(&output.stdout);
+    for round in 0..3 {
+        assert!(
+            out.contains(&format!("round {round}: 0 export threads left")),
+            "{out}\n{}",
+            stderr(&output)
         );
     }
 }

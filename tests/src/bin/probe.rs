@@ -113,6 +113,28 @@ fn item(i: u64) {
     );
 }
 
+/// Threads of this process named `signalry-export`, once those ending have ended (within 5 s).
+fn export_threads() -> usize {
+    let count = || {
+        std::fs::read_dir("/proc/self/task")
+            .map(|tasks| {
+                tasks
+                    .flatten()
+                    .filter(|task| {
+                        std::fs::read_to_string(task.path().join("comm"))
+                            .is_ok_and(|name| name.trim() == "signalry-export")
+                    })
+                    .count()
+            })
+            .unwrap_or(usize::MAX)
+    };
+    let deadline = Instant::now() + Duration::from_secs(5);
+    while count() > 0 && Instant::now() < deadline {
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    count()
+}
+
 fn main() {
     let mut args = std::env::args().skip(1);
     let scenario = args.next().unwrap_or_else(|| "tree".to_owned());
@@ -122,7 +144,7 @@ fn main() {
         .and_then(|ms| ms.parse().ok())
         .map_or(signalry::DEFAULT_SHUTDOWN_TIMEOUT, Duration::from_millis);
 
-    let guard = (scenario != "no-init").then(|| {
+    let guard = (scenario != "no-init" && scenario != "reinit").then(|| {
         signalry::builder()
             .service_version("1.2.3")
             .shutdown_timeout(timeout)
@@ -153,6 +175,17 @@ fn main() {
                 item(i);
             }
             (count, count.div_ceil(2), count)
+        }
+        // `count` pipelines one after the other, each shut down before the next starts: says
+        // how many export threads each leaves running.
+        "reinit" => {
+            for round in 0..count {
+                let guard = signalry::builder().shutdown_timeout(timeout).init();
+                item(round);
+                drop(guard);
+                println!("round {round}: {} export threads left", export_threads());
+            }
+            (count, count, count)
         }
         other => {
             eprintln!("probe: unknown scenario {other:?}");
