@@ -107,6 +107,9 @@ fn main() {
     contended(&mut group, "span/signalry_sampled", || {
         black_box(spanned::signalry_traced(black_box(1)));
     });
+    contended(&mut group, "span/signalry_leaf", || {
+        black_box(spanned::signalry_leaf(black_box(1)));
+    });
     contended(&mut group, "span/tracing_otel", || {
         black_box(spanned::tracing_instrumented(black_box(1)));
     });

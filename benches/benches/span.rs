@@ -7,6 +7,7 @@
 //! | `signalry_disabled` | `#[traced]` before any `init`: telemetry off |
 //! | `signalry_sampled` | `#[traced]`, sampler `always_on`, batch span processor to a discarding exporter |
 //! | `signalry_not_sampled` | the same with sampler `always_off` |
+//! | `signalry_leaf` | `#[traced(leaf)]`, sampled as `signalry_sampled`: the span is recorded and exported but never made current, so it has no OpenTelemetry context |
 //! | `tracing_otel` | `#[tracing::instrument]`, `tracing-opentelemetry` layer (the only layer of a `Registry`, global default) on an SDK tracer provider built like signalry's (always on, batch processor, discarding exporter) |
 //! | `fastrace` | `#[fastrace::trace]`, a child of a root span (a new root per 256 calls, amortised), reporter that discards |
 //! | `raw_otel` | `tracer.start(name)` then `span.end()` on the same SDK set-up: no attributes, not made current |
@@ -38,6 +39,9 @@ fn main() {
     let sampled = common::signalry_spans(SamplerConfig::AlwaysOn);
     group.bench_function("signalry_sampled", |b| {
         b.iter(|| signalry_traced(black_box(1)))
+    });
+    group.bench_function("signalry_leaf", |b| {
+        b.iter(|| signalry_leaf(black_box(1)))
     });
     drop(sampled);
     let not_sampled = common::signalry_spans(SamplerConfig::AlwaysOff);

@@ -683,7 +683,8 @@ pub mod __private {
     };
     pub use crate::state::enabled;
     pub use crate::traces::{
-        expect_result, ActiveSpan, IntoSpanContext, Parent, SpanSite, SpanStart, TracedResult,
+        expect_result, ActiveSpan, IntoSpanContext, LeafSpan, Parent, SpanSite, SpanStart,
+        TracedResult,
     };
     pub use crate::values::{
         debug, debug_value, display, display_value, AttributeValue, DescribeDebug, DescribeDisplay,

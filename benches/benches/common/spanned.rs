@@ -15,6 +15,13 @@ pub fn signalry_traced(x: u64) -> u64 {
     body(x)
 }
 
+/// The same span, recorded but never made current: no OpenTelemetry context.
+#[inline(never)]
+#[signalry::traced(leaf)]
+pub fn signalry_leaf(x: u64) -> u64 {
+    body(x)
+}
+
 #[inline(never)]
 #[tracing::instrument(level = "info")]
 pub fn tracing_instrumented(x: u64) -> u64 {

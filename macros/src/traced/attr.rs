@@ -20,6 +20,7 @@ pub(crate) struct Options {
     pub(crate) err: Option<Span>,
     pub(crate) ret: Option<Span>,
     pub(crate) root: Option<Span>,
+    pub(crate) leaf: Option<Span>,
     pub(crate) parent: Option<Expr>,
     pub(crate) link: Option<Expr>,
     pub(crate) krate: Option<Path>,
@@ -63,7 +64,7 @@ impl SpanKind {
 
 const VALID_OPTIONS: &str = "name = \"...\", kind = server|client|producer|consumer|internal, \
      skip(arg, ...), skip_all, fields(key = value, ...), err, ret, root, parent = expr, \
-     link = expr, crate = path";
+     link = expr, leaf, crate = path";
 
 /// Parses every option. Problems go to `diagnostics`, all of them: an option with an error is
 /// left out and the next one is still checked.
@@ -188,6 +189,7 @@ fn option(
         "err" => flag(&mut options.err, meta, "err"),
         "ret" => flag(&mut options.ret, meta, "ret"),
         "root" => flag(&mut options.root, meta, "root"),
+        "leaf" => flag(&mut options.leaf, meta, "leaf"),
         _ => Err(unknown(meta)),
     }
 }

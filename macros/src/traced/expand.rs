@@ -40,16 +40,29 @@ pub(crate) fn generate(traced: &Traced) -> TokenStream {
     let start = start(traced);
     // The autoref dispatch in `start` borrows values that are references already, which
     // clippy would flag in a user's crate that lints macro output.
+    let after = after(traced, &locals);
+    // A leaf span holds its record itself: what is recorded after the body changes it.
+    let (kind, binding, enter_sync) = if traced.leaf {
+        let binding = if after.is_some() {
+            quote!(mut #span)
+        } else {
+            quote!(#span)
+        };
+        (quote!(LeafSpan), binding, TokenStream::new())
+    } else {
+        let enter = quote!(let #attached = #span.attach(););
+        (quote!(ActiveSpan), quote!(#span), enter)
+    };
     let prologue = quote! {
         #site
         #[allow(clippy::needless_borrow)]
-        let #span = #krate::__private::ActiveSpan::start(&__SIGNALRY_SITE, || #start);
+        let #binding = #krate::__private::#kind::start(&__SIGNALRY_SITE, || #start);
     };
     let wrapper = span.clone();
     let hooks = Hooks {
-        enter_sync: quote!(let #attached = #span.attach();),
+        enter_sync,
         wrap_future: Box::new(move |future| quote!(#wrapper.wrap(#future))),
-        after: after(traced, &locals),
+        after,
         catch_returns: true,
     };
     body::wrap(

@@ -23,6 +23,8 @@ pub(crate) struct Traced {
     pub(crate) attributes: Vec<Attribute>,
     pub(crate) parent: Parent,
     pub(crate) link: Option<Expr>,
+    /// `leaf`: the span is recorded but never made current (no OpenTelemetry context).
+    pub(crate) leaf: bool,
     /// How the body runs and what it produces.
     pub(crate) body: Body,
     /// Whether the returned value is a `Result` whose `Err` sets the span's status.
@@ -220,6 +222,7 @@ impl Traced {
             attributes,
             parent,
             link: options.link,
+            leaf: options.leaf.is_some(),
             body,
             records_result: records_result && async_output.is_some(),
             err_requested: options.err.is_some(),

@@ -257,3 +257,25 @@ fn trait_impl_method() {
         }
     ));
 }
+
+#[test]
+fn leaf_spans_are_never_made_current() {
+    insta::assert_snapshot!(expand(
+        quote!(leaf),
+        quote! {
+            fn parse(input: &str) -> Result<u32, std::num::ParseIntError> {
+                let n = input.trim().parse()?;
+                Ok(n)
+            }
+        }
+    ));
+    // Without a value to record the span needs no `mut`; a returned future still owns it.
+    insta::assert_snapshot!(expand(
+        quote!(leaf),
+        quote! {
+            fn fetch(id: u64) -> impl std::future::Future<Output = ()> {
+                async move { let _ = id; }
+            }
+        }
+    ));
+}

@@ -15,6 +15,9 @@
 //! 5. The result is recorded ([`ActiveSpan::record_result`]); dropping the `ActiveSpan` ends
 //!    the span, with status `Error` if the thread is panicking. A future dropped before it
 //!    completes drops its `ActiveSpan` too, so a cancelled call still ends its span.
+//!
+//! A `#[traced(leaf)]` function's span is a [`LeafSpan`] instead: the same steps without the
+//! context, its record held by the span itself and never made current.
 
 pub(crate) mod console;
 pub(crate) mod site;
@@ -295,11 +298,9 @@ impl ActiveSpan {
     ) {
         if let (Some(cx), Some(error)) = (&*self.cx, result.traced_error()) {
             let span = cx.span();
-            span.set_attribute(KeyValue::new(
-                "error.type",
-                std::any::type_name::<R::Error>(),
-            ));
-            span.set_status(Status::error(describe(error)));
+            let (error_type, status) = failed(std::any::type_name::<R::Error>(), describe(error));
+            span.set_attribute(error_type);
+            span.set_status(status);
         }
     }
 
@@ -397,10 +398,121 @@ fn end_span(cx: Option<Context>) {
     let Some(cx) = cx else { return };
     let span = cx.span();
     if std::thread::panicking() {
-        span.set_attribute(KeyValue::new("error.type", "panic"));
-        span.set_status(Status::error("panicked"));
+        let (error_type, status) = panicked();
+        span.set_attribute(error_type);
+        span.set_status(status);
     }
     span.end_with_timestamp(site::wall_now());
+}
+
+/// What a span records of an error: its `error.type` and the status `Error`.
+fn failed(error_type: &'static str, description: String) -> (KeyValue, Status) {
+    (
+        KeyValue::new("error.type", error_type),
+        Status::error(description),
+    )
+}
+
+/// What a span records when a panic unwinds through it.
+fn panicked() -> (KeyValue, Status) {
+    failed("panic", "panicked".to_owned())
+}
+
+/// The span of one call of a `#[traced(leaf)]` function. It is recorded and exported like any
+/// other, under the same parent, but never made current: it costs no OpenTelemetry context
+/// (about half of what a current span costs), and code inside the function sees the span's
+/// parent as current, so spans it starts and events it emits belong to that parent. Inert
+/// when telemetry is off or the span is not sampled.
+#[derive(Debug)]
+#[must_use = "the span ends when this is dropped"]
+pub struct LeafSpan {
+    /// The record while the span is sampled. `ManuallyDrop`, as in [`ActiveSpan`]: an inert
+    /// span's end is one inlined branch.
+    record: ManuallyDrop<Option<Box<site::Record>>>,
+}
+
+impl LeafSpan {
+    /// Starts the span of `site`; `start` is called only when telemetry is on.
+    #[inline(always)]
+    pub fn start(site: &'static SpanSite, start: impl FnOnce() -> SpanStart) -> Self {
+        if !state::enabled() {
+            return Self {
+                record: ManuallyDrop::new(None),
+            };
+        }
+        Self::start_enabled(site, start)
+    }
+
+    /// Out of line, so that the caller's frame stays that of an inert span.
+    #[inline(never)]
+    fn start_enabled(site: &'static SpanSite, start: impl FnOnce() -> SpanStart) -> Self {
+        let start = start();
+        Self {
+            record: ManuallyDrop::new(
+                state::with_current(|pipeline| pipeline.site_spans.start_leaf(site, start))
+                    .flatten(),
+            ),
+        }
+    }
+
+    /// The body's future as it is: a leaf span is never made current. Taking the span here
+    /// moves it into the block of a returned future, so that it ends when the future does.
+    #[inline(always)]
+    pub fn wrap<F: Future>(&self, future: F) -> F {
+        future
+    }
+
+    /// Records a `Result` as [`ActiveSpan::record_result`] does.
+    #[inline]
+    pub fn record_result<R: TracedResult + ?Sized>(
+        &mut self,
+        result: &R,
+        describe: impl FnOnce(&R::Error) -> String,
+    ) {
+        if let (Some(record), Some(error)) = (&mut *self.record, result.traced_error()) {
+            let (error_type, status) = failed(std::any::type_name::<R::Error>(), describe(error));
+            record.attribute(error_type);
+            record.set_status(status);
+        }
+    }
+
+    /// Records the returned value as `return.value` (`ret`).
+    #[inline]
+    pub fn record_return(&mut self, value: impl FnOnce() -> Option<Value>) {
+        if let Some(record) = &mut *self.record {
+            if let Some(value) = value() {
+                record.attribute(KeyValue::new("return.value", value));
+            }
+        }
+    }
+
+    /// Whether this call records anything.
+    #[inline]
+    pub fn is_recording(&self) -> bool {
+        self.record.is_some()
+    }
+}
+
+impl Drop for LeafSpan {
+    /// Inlined, so that an inert span costs its caller one branch.
+    #[inline(always)]
+    fn drop(&mut self) {
+        if self.record.is_some() {
+            end_leaf(Option::take(&mut self.record));
+        }
+    }
+}
+
+/// Out of line, so that the inlined drop of an inert span stays one branch.
+#[inline(never)]
+fn end_leaf(record: Option<Box<site::Record>>) {
+    let Some(mut record) = record else { return };
+    if std::thread::panicking() {
+        let (error_type, status) = panicked();
+        record.attribute(error_type);
+        record.set_status(status);
+    }
+    record.end(site::wall_now());
 }
 
 fn start_span(site: &'static SpanSite, start: SpanStart) -> Option<Context> {

@@ -90,6 +90,36 @@ impl SiteSpans {
     }
 
     fn start_under(&self, current: &Context, site: &'static SpanSite, start: SpanStart) -> Context {
+        let (span_context, record) = self.begin(current, site, start);
+        match record {
+            // The capture mark and baggage stay whatever the parent: only the span is new.
+            Some(record) => current.with_span(SiteSpan {
+                span_context,
+                record: Some(record),
+            }),
+            // Nothing to record: the context carries the ids alone (no span object), so that
+            // children and propagation see the decision. Not marked remote: it is local.
+            None => current.with_remote_span_context(span_context),
+        }
+    }
+
+    /// Starts a span for `site` that is not made current, under the parent `start` names;
+    /// returns its record when it is sampled.
+    pub(super) fn start_leaf(
+        &self,
+        site: &'static SpanSite,
+        start: SpanStart,
+    ) -> Option<Box<Record>> {
+        Context::map_current(|current| self.begin(current, site, start).1)
+    }
+
+    /// A new span's context, and its record filled in when it is sampled.
+    fn begin(
+        &self,
+        current: &Context,
+        site: &'static SpanSite,
+        start: SpanStart,
+    ) -> (SpanContext, Option<Box<Record>>) {
         let SpanStart {
             mut record,
             parent,
@@ -119,9 +149,7 @@ impl SiteSpans {
         let span_context = SpanContext::new(trace_id, Ids::span_id(), flags, false, trace_state);
         if !sampled {
             SPANS.recycle(record);
-            // Nothing to record: the context carries the ids alone (no span object), so that
-            // children and propagation see the decision. Not marked remote: it is local.
-            return current.with_remote_span_context(span_context);
+            return (span_context, None);
         }
         record.site = site;
         record.span_context = span_context.clone();
@@ -138,12 +166,7 @@ impl SiteSpans {
                 .collect();
         }
         record.capture = crate::testing::capture_target(current);
-        let span = SiteSpan {
-            span_context,
-            record: Some(record),
-        };
-        // The capture mark and baggage stay whatever the parent: only the span is new.
-        current.with_span(span)
+        (span_context, Some(record))
     }
 
     /// The sampling decision of the configured sampler, as the SDK's samplers make it.
@@ -363,6 +386,22 @@ impl Record {
         }
     }
 
+    /// As the specification orders statuses: `Ok` is final, `Error` replaces `Unset`.
+    pub(crate) fn set_status(&mut self, status: Status) {
+        let rare = self.rare();
+        if status > rare.status {
+            rare.status = status;
+        }
+    }
+
+    /// Ends the span at `timestamp` (never before its start, even when the clock was
+    /// re-anchored in between) and sends it; nothing is sent when telemetry shut down while
+    /// the span ran.
+    pub(crate) fn end(mut self: Box<Self>, timestamp: SystemTime) {
+        self.end = timestamp.max(self.start);
+        crate::state::with_current(|pipeline| pipeline.site_spans.finish(self));
+    }
+
     fn rare(&mut self) -> &mut Rare {
         self.rare.get_or_insert_with(Box::default)
     }
@@ -459,13 +498,9 @@ impl opentelemetry::trace::Span for SiteSpan {
         }
     }
 
-    /// As the specification orders statuses: `Ok` is final, `Error` replaces `Unset`.
     fn set_status(&mut self, status: Status) {
         if let Some(record) = &mut self.record {
-            let record = record.rare();
-            if status > record.status {
-                record.status = status;
-            }
+            record.set_status(status);
         }
     }
 
@@ -496,11 +531,8 @@ impl opentelemetry::trace::Span for SiteSpan {
     }
 
     fn end_with_timestamp(&mut self, timestamp: SystemTime) {
-        if let Some(mut record) = self.record.take() {
-            // Never before the start, even when the clock was re-anchored in between.
-            record.end = timestamp.max(record.start);
-            // Telemetry shut down while the span ran: nothing is sent then.
-            crate::state::with_current(|pipeline| pipeline.site_spans.finish(record));
+        if let Some(record) = self.record.take() {
+            record.end(timestamp);
         }
     }
 }
