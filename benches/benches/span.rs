@@ -40,9 +40,7 @@ fn main() {
     group.bench_function("signalry_sampled", |b| {
         b.iter(|| signalry_traced(black_box(1)))
     });
-    group.bench_function("signalry_leaf", |b| {
-        b.iter(|| signalry_leaf(black_box(1)))
-    });
+    group.bench_function("signalry_leaf", |b| b.iter(|| signalry_leaf(black_box(1))));
     drop(sampled);
     let not_sampled = common::signalry_spans(SamplerConfig::AlwaysOff);
     group.bench_function("signalry_not_sampled", |b| {

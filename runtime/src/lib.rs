@@ -378,6 +378,7 @@ pub use signalry_macros::observable_updown;
 /// | `root` | start a new trace instead of a child of the current span |
 /// | `parent = expr` | the parent: a `SpanContext`, a `Context`, or an `Option` of either (borrowed) |
 /// | `link = expr` | link to another span (same types as `parent`) |
+/// | `leaf` | record the span but never make it current (see *Context*): for hot functions that start no spans of their own |
 /// | `crate = path` | where the `signalry` crate is, for crates that re-export it |
 ///
 /// # Status
@@ -393,6 +394,30 @@ pub use signalry_macros::observable_updown;
 /// `async fn` or a returned future, so spans created across `.await` and on other worker
 /// threads are its children. A task spawned inside it is a child when its future carries the
 /// context (`signalry::otel::context::FutureExt::with_current_context`).
+///
+/// Being current is what a span pays most for: the OpenTelemetry context that every other
+/// OpenTelemetry user reads (propagators, `tracing-opentelemetry`, instrumented clients) takes
+/// two allocations and a push and pop per span, about half of what a sampled span costs. With
+/// `leaf` the span is recorded, timed and exported the same way, a child of the current span,
+/// but never made current: code inside the function sees the span's parent as current, so the
+/// spans it starts, the events it emits and the trace context it sends are the parent's. Use
+/// it on small functions called very often that start no spans of their own.
+///
+/// ```
+/// #[signalry::traced(leaf)]
+/// fn score(word: &str) -> usize {
+///     word.len()
+/// }
+///
+/// #[signalry::traced]
+/// fn rank(words: &[&str]) -> usize {
+///     words.iter().map(|w| score(w)).sum()
+/// }
+///
+/// let (_, captured) = signalry::testing::capture(|| rank(&["a", "bc"]));
+/// let rank = captured.span("rank");
+/// assert_eq!(captured.spans_named("score").filter(|s| s.is_child_of(rank)).count(), 2);
+/// ```
 ///
 /// # Compile errors
 /// Unknown or repeated options, conflicting options (`skip` with `skip_all`, `root` with
