@@ -168,13 +168,14 @@ impl<T: Reusable> Pool<T> {
         *local.buffer.borrow_mut() = Some(buffer);
     }
 
-    /// Takes every thread's finished records, hands each to `each`, and gives the emptied
-    /// records back to their threads, up to `keep` waiting per thread (its buffer's size). A
-    /// thread so holds as many records as it had in flight at its busiest, and no more than
-    /// about two buffers' worth; giving back fewer would make a busy thread allocate new ones
-    /// while the collector frees the rest, a cross-thread free for every span beyond the mark.
-    /// Buffers of threads that have ended are dropped once empty.
-    pub(crate) fn collect(&self, keep: usize, mut each: impl FnMut(&mut T)) {
+    /// Takes every thread's finished records, hands each to `each`, and gives every emptied
+    /// record back to its thread. A thread allocates a record only when it has none spare and
+    /// none given back, that is when all it has are in its buffer, in a collection or open: so
+    /// it holds as many as it had in flight at its busiest, at most two buffers' worth (its
+    /// queue size each) and its open spans. Giving back fewer would make a thread that records
+    /// faster than the collector allocates new records while the collector frees the rest, a
+    /// cross-thread free per record. Buffers of threads that have ended are dropped once empty.
+    pub(crate) fn collect(&self, mut each: impl FnMut(&mut T)) {
         let buffers = self
             .buffers
             .lock()
@@ -199,7 +200,6 @@ impl<T: Reusable> Pool<T> {
                     .given_back
                     .lock()
                     .unwrap_or_else(PoisonError::into_inner);
-                records.truncate(keep.saturating_sub(given.len()));
                 given.append(&mut records);
             }
         }
@@ -468,7 +468,7 @@ impl Delivery {
         // Counted in a copy and stored once at the end: the settings beside it are read by every
         // recording thread for every record.
         let mut handed = *delivering;
-        pool.collect(self.max_buffered, |record| {
+        pool.collect(|record| {
             hand(handed.lane, record);
             handed.in_batch += 1;
             if handed.in_batch == self.chunk {
@@ -594,10 +594,10 @@ mod tests {
         assert_eq!((most, flushes), (6, 1));
     }
 
-    /// A thread that made more records between two collections than the collection mark gets
-    /// all of them back, and takes its next ones from them rather than allocating.
+    /// A thread that records faster than the collector fills its buffer again while the last
+    /// one is being collected: it allocates two buffers' worth once, then only reuses them.
     #[test]
-    fn a_busy_thread_reuses_every_record_it_made() {
+    fn a_thread_faster_than_the_collector_reuses_every_record_it_made() {
         static POOL: Pool<Record> = Pool::new();
         static CREATED: AtomicU64 = AtomicU64::new(0);
         struct Record;
@@ -618,15 +618,23 @@ mod tests {
                 &RECORDS
             }
         }
-        const MADE: usize = 3 * COLLECT_AT;
-        for _ in 0..2 {
-            let records: Vec<_> = (0..MADE).map(|_| POOL.take()).collect();
-            for record in records {
-                POOL.push(record, 2048);
+        // More than a collection's mark, so that the collector is woken on each round.
+        const QUEUE: usize = 3 * COLLECT_AT;
+        let record_a_queue = || {
+            for _ in 0..QUEUE {
+                POOL.push(POOL.take(), QUEUE);
             }
-            POOL.collect(2048, |_| {});
+        };
+        for _ in 0..4 {
+            record_a_queue();
+            let mut first = true;
+            POOL.collect(|_| {
+                if std::mem::take(&mut first) {
+                    record_a_queue();
+                }
+            });
         }
-        assert_eq!(CREATED.load(Ordering::Relaxed), MADE as u64);
+        assert_eq!(CREATED.load(Ordering::Relaxed), 2 * QUEUE as u64);
     }
 
     /// An unpark meant for the collector can be used up by a park inside a pass (a channel, a
