@@ -512,7 +512,7 @@ fn end_leaf(record: Option<Box<site::Record>>) {
         record.attribute(error_type);
         record.set_status(status);
     }
-    record.end(site::wall_now());
+    record.end(site::now());
 }
 
 fn start_span(site: &'static SpanSite, start: SpanStart) -> Option<Context> {

@@ -90,16 +90,15 @@ impl SiteSpans {
     }
 
     fn start_under(&self, current: &Context, site: &'static SpanSite, start: SpanStart) -> Context {
-        let (span_context, record) = self.begin(current, site, start);
-        match record {
+        match self.begin(current, site, start) {
             // The capture mark and baggage stay whatever the parent: only the span is new.
-            Some(record) => current.with_span(SiteSpan {
-                span_context,
+            Ok(record) => current.with_span(SiteSpan {
+                span_context: record.span_context.clone(),
                 record: Some(record),
             }),
             // Nothing to record: the context carries the ids alone (no span object), so that
             // children and propagation see the decision. Not marked remote: it is local.
-            None => current.with_remote_span_context(span_context),
+            Err(span_context) => current.with_remote_span_context(span_context),
         }
     }
 
@@ -110,16 +109,16 @@ impl SiteSpans {
         site: &'static SpanSite,
         start: SpanStart,
     ) -> Option<Box<Record>> {
-        Context::map_current(|current| self.begin(current, site, start).1)
+        Context::map_current(|current| self.begin(current, site, start).ok())
     }
 
-    /// A new span's context, and its record filled in when it is sampled.
+    /// A new span: its record, filled in, when it is sampled; else its context alone.
     fn begin(
         &self,
         current: &Context,
         site: &'static SpanSite,
         start: SpanStart,
-    ) -> (SpanContext, Option<Box<Record>>) {
+    ) -> Result<Box<Record>, SpanContext> {
         let SpanStart {
             mut record,
             parent,
@@ -149,13 +148,13 @@ impl SiteSpans {
         let span_context = SpanContext::new(trace_id, Ids::span_id(), flags, false, trace_state);
         if !sampled {
             SPANS.recycle(record);
-            return (span_context, None);
+            return Err(span_context);
         }
         record.site = site;
-        record.span_context = span_context.clone();
+        record.span_context = span_context;
         record.parent_span_id = parent_span_id;
         record.parent_is_remote = parent.is_remote();
-        record.start = wall_now();
+        record.start = now();
         if !links.is_empty() {
             let rare = record.rare();
             rare.dropped_links = count(links.len().saturating_sub(MAX_LINKS));
@@ -166,7 +165,7 @@ impl SiteSpans {
                 .collect();
         }
         record.capture = crate::testing::capture_target(current);
-        (span_context, Some(record))
+        Ok(record)
     }
 
     /// The sampling decision of the configured sampler, as the SDK's samplers make it.
@@ -222,8 +221,8 @@ impl SiteSpans {
             parent_span_is_remote: record.parent_is_remote,
             span_kind: site.kind.clone(),
             name: rare.name.unwrap_or(Cow::Borrowed(names.span)),
-            start_time: record.start,
-            end_time: record.end,
+            start_time: system_time(record.start),
+            end_time: system_time(record.end),
             attributes,
             dropped_attributes_count: std::mem::take(&mut record.dropped_attributes),
             events: events(rare.events, rare.dropped_events),
@@ -333,8 +332,9 @@ pub(crate) struct Record {
     span_context: SpanContext,
     parent_span_id: SpanId,
     parent_is_remote: bool,
-    start: SystemTime,
-    end: SystemTime,
+    /// Nanoseconds since the Unix epoch; turned into `SystemTime` at export.
+    start: u64,
+    end: u64,
     /// The call's own attributes; the site's `code.*` are added at export.
     attributes: Attributes,
     dropped_attributes: u32,
@@ -361,8 +361,8 @@ impl Default for Record {
             span_context: SpanContext::empty_context(),
             parent_span_id: SpanId::INVALID,
             parent_is_remote: false,
-            start: UNIX_EPOCH,
-            end: UNIX_EPOCH,
+            start: 0,
+            end: 0,
             attributes: Attributes::default(),
             dropped_attributes: 0,
             rare: None,
@@ -394,11 +394,11 @@ impl Record {
         }
     }
 
-    /// Ends the span at `timestamp` (never before its start, even when the clock was
-    /// re-anchored in between) and sends it; nothing is sent when telemetry shut down while
-    /// the span ran.
-    pub(crate) fn end(mut self: Box<Self>, timestamp: SystemTime) {
-        self.end = timestamp.max(self.start);
+    /// Ends the span at `nanos` since the Unix epoch (never before its start, even when the
+    /// clock was re-anchored in between) and sends it; nothing is sent when telemetry shut
+    /// down while the span ran.
+    pub(crate) fn end(mut self: Box<Self>, nanos: u64) {
+        self.end = nanos.max(self.start);
         crate::state::with_current(|pipeline| pipeline.site_spans.finish(self));
     }
 
@@ -532,7 +532,7 @@ impl opentelemetry::trace::Span for SiteSpan {
 
     fn end_with_timestamp(&mut self, timestamp: SystemTime) {
         if let Some(record) = self.record.take() {
-            record.end(timestamp);
+            record.end(nanos_since_epoch(timestamp));
         }
     }
 }
@@ -674,14 +674,33 @@ pub(crate) fn anchor_clock() {
     }
 }
 
-/// The time now, read from the TSC clock (about 10 ns, where the system clock takes 25).
+/// The time now in nanoseconds since the Unix epoch, read from the TSC clock (about 10 ns,
+/// where the system clock takes 25).
 #[inline]
-pub(crate) fn wall_now() -> SystemTime {
+pub(crate) fn now() -> u64 {
     let Some(base) = BASE.get() else {
-        return SystemTime::now();
+        return nanos_since_epoch(SystemTime::now());
     };
     let since_base = quanta::Instant::now().saturating_duration_since(*base);
-    UNIX_EPOCH + Duration::from_nanos(OFFSET.load(Ordering::Relaxed)) + since_base
+    let since_base = u64::try_from(since_base.as_nanos()).unwrap_or(u64::MAX);
+    OFFSET.load(Ordering::Relaxed).saturating_add(since_base)
+}
+
+/// The time now, as [`now`] reads it.
+#[inline]
+pub(crate) fn wall_now() -> SystemTime {
+    system_time(now())
+}
+
+/// `nanos` since the Unix epoch as a `SystemTime`.
+fn system_time(nanos: u64) -> SystemTime {
+    UNIX_EPOCH + Duration::from_nanos(nanos)
+}
+
+/// A `SystemTime` as nanoseconds since the Unix epoch: 0 before it, `u64::MAX` past 2554.
+fn nanos_since_epoch(time: SystemTime) -> u64 {
+    time.duration_since(UNIX_EPOCH)
+        .map_or(0, |since| u64::try_from(since.as_nanos()).unwrap_or(u64::MAX))
 }
 
 #[cfg(test)]
@@ -693,7 +712,7 @@ mod tests {
     #[test]
     fn a_record_stays_small() {
         let size = std::mem::size_of::<Record>();
-        assert!(size <= 448, "Record is {size} bytes");
+        assert!(size <= 320, "Record is {size} bytes");
     }
 
     #[test]
