@@ -22,6 +22,7 @@
 //! [`config::EnvConfig`] for every variable read, and [`Builder`] for settings in code, which
 //! win over the environment.
 
+mod clock;
 pub mod config;
 mod console;
 mod custom_export;

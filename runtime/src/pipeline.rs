@@ -216,8 +216,8 @@ pub(crate) fn exporters_for(config: &EnvConfig, signal: Signal) -> Vec<ExporterK
 impl Pipeline {
     /// Builds a pipeline; the strings are warnings for the user (one line each).
     pub(crate) fn build(settings: Settings) -> (Self, Vec<String>) {
-        // The clock of `#[metric(histogram)]` calibrates on first use: here, not in a call.
-        let _ = quanta::Instant::now();
+        // The clock calibrates on first use: here, not in an instrumented call.
+        crate::clock::anchor();
         let Settings {
             config,
             resource,

@@ -374,7 +374,7 @@ pub(crate) fn start_collector() {
             .spawn(|| loop {
                 let every = crate::state::with_current(|pipeline| pipeline.collect_every());
                 WAKE.wait(every.unwrap_or(COLLECT_EVERY));
-                crate::traces::site::anchor_clock();
+                crate::clock::anchor();
                 crate::state::with_current(|pipeline| pipeline.collect());
             });
         match spawned {

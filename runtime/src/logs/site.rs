@@ -122,7 +122,7 @@ impl SiteLogs {
             return;
         };
         record.site = Some(event.__site());
-        record.timestamp = Some(crate::traces::site::wall_now());
+        record.timestamp = Some(crate::clock::wall_now());
         record.body = event.__body();
         let attributes = &mut record.attributes;
         let mut add = |key: Key, value: AnyValue| attributes.push((key, value));

@@ -579,10 +579,10 @@ impl CallSite for SumSite<UpDownKind> {
 
 /// `#[metric(histogram)]`: the call's duration in the site's unit (`s`, or `ms`), with
 /// `error.type` when the call failed. Timed with the TSC clock where the CPU has an invariant
-/// one (`quanta`, calibrated when the pipeline starts), else the system's monotonic clock.
+/// one (see `clock`), else the system's monotonic clock.
 impl CallSite for HistogramSite {
     /// The attributes when built per call, and when the call started.
-    type Started = (Option<Vec<KeyValue>>, quanta::Instant);
+    type Started = (Option<Vec<KeyValue>>, u64);
 
     #[inline]
     fn start(
@@ -591,12 +591,12 @@ impl CallSite for HistogramSite {
         attributes: impl FnOnce() -> Vec<KeyValue>,
     ) -> Self::Started {
         let attributes = (!fixed).then(attributes);
-        (attributes, quanta::Instant::now())
+        (attributes, crate::clock::ticks())
     }
 
     #[inline]
     fn end(&'static self, (attributes, started): Self::Started, error_type: Option<&'static str>) {
-        let elapsed = quanta::Instant::now().duration_since(started);
+        let elapsed = crate::clock::elapsed(started, crate::clock::ticks());
         let value = if self.unit() == "ms" {
             elapsed.as_secs_f64() * 1_000.0
         } else {

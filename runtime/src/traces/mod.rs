@@ -402,7 +402,7 @@ fn end_span(cx: Option<Context>) {
         span.set_attribute(error_type);
         span.set_status(status);
     }
-    span.end_with_timestamp(site::wall_now());
+    span.end_with_timestamp(crate::clock::wall_now());
 }
 
 /// What a span records of an error: its `error.type` and the status `Error`.
@@ -512,7 +512,7 @@ fn end_leaf(record: Option<Box<site::Record>>) {
         record.attribute(error_type);
         record.set_status(status);
     }
-    record.end(site::now());
+    record.end(crate::clock::now());
 }
 
 fn start_span(site: &'static SpanSite, start: SpanStart) -> Option<Context> {

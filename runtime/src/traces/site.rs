@@ -26,8 +26,7 @@ use std::cell::Cell;
 use std::collections::hash_map::RandomState;
 use std::fmt;
 use std::hash::{BuildHasher, Hasher};
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use opentelemetry::trace::{
@@ -73,7 +72,7 @@ impl SiteSpans {
         processors: Processors<dyn SpanProcessor>,
         batch: crate::config::BatchConfig,
     ) -> Self {
-        anchor_clock();
+        crate::clock::anchor();
         Self {
             sampler,
             scope,
@@ -154,7 +153,7 @@ impl SiteSpans {
         record.span_context = span_context;
         record.parent_span_id = parent_span_id;
         record.parent_is_remote = parent.is_remote();
-        record.start = now();
+        record.start = crate::clock::now();
         if !links.is_empty() {
             let rare = record.rare();
             rare.dropped_links = count(links.len().saturating_sub(MAX_LINKS));
@@ -221,8 +220,8 @@ impl SiteSpans {
             parent_span_is_remote: record.parent_is_remote,
             span_kind: site.kind.clone(),
             name: rare.name.unwrap_or(Cow::Borrowed(names.span)),
-            start_time: system_time(record.start),
-            end_time: system_time(record.end),
+            start_time: crate::clock::system_time(record.start),
+            end_time: crate::clock::system_time(record.end),
             attributes,
             dropped_attributes_count: std::mem::take(&mut record.dropped_attributes),
             events: events(rare.events, rare.dropped_events),
@@ -532,7 +531,7 @@ impl opentelemetry::trace::Span for SiteSpan {
 
     fn end_with_timestamp(&mut self, timestamp: SystemTime) {
         if let Some(record) = self.record.take() {
-            record.end(nanos_since_epoch(timestamp));
+            record.end(crate::clock::nanos_since_epoch(timestamp));
         }
     }
 }
@@ -636,71 +635,6 @@ impl Ids {
             }
         }
     }
-}
-
-// --- clock ---------------------------------------------------------------------------------
-
-/// Wall-clock nanoseconds at [`BASE`] on the TSC clock, re-read at every collection so that
-/// span times follow the system clock's corrections.
-static OFFSET: AtomicU64 = AtomicU64::new(0);
-static BASE: OnceLock<quanta::Instant> = OnceLock::new();
-
-/// A backward move of the system clock larger than this is followed; smaller ones are noise.
-const CLOCK_STEP: u64 = 1_000_000;
-
-pub(crate) fn anchor_clock() {
-    let base = *BASE.get_or_init(quanta::Instant::now);
-    // The system clock read between two TSC reads; a pair far apart (the thread was
-    // preempted) says little about where the system clock stands, so it is read again.
-    for _ in 0..4 {
-        let before = quanta::Instant::now();
-        let wall = SystemTime::now()
-            .duration_since(UNIX_EPOCH)
-            .unwrap_or_default();
-        let after = quanta::Instant::now();
-        let gap = after.saturating_duration_since(before);
-        if gap > Duration::from_micros(20) {
-            continue;
-        }
-        let since_base = before.saturating_duration_since(base) + gap / 2;
-        let offset = u64::try_from(wall.saturating_sub(since_base).as_nanos()).unwrap_or(0);
-        // Moving the clock back would let a span that starts after another read an earlier
-        // time: only a real step of the system clock (beyond the reads' noise) does that.
-        let current = OFFSET.load(Ordering::Relaxed);
-        if offset > current || current - offset > CLOCK_STEP || current == 0 {
-            OFFSET.store(offset, Ordering::Relaxed);
-        }
-        return;
-    }
-}
-
-/// The time now in nanoseconds since the Unix epoch, read from the TSC clock (about 10 ns,
-/// where the system clock takes 25).
-#[inline]
-pub(crate) fn now() -> u64 {
-    let Some(base) = BASE.get() else {
-        return nanos_since_epoch(SystemTime::now());
-    };
-    let since_base = quanta::Instant::now().saturating_duration_since(*base);
-    let since_base = u64::try_from(since_base.as_nanos()).unwrap_or(u64::MAX);
-    OFFSET.load(Ordering::Relaxed).saturating_add(since_base)
-}
-
-/// The time now, as [`now`] reads it.
-#[inline]
-pub(crate) fn wall_now() -> SystemTime {
-    system_time(now())
-}
-
-/// `nanos` since the Unix epoch as a `SystemTime`.
-fn system_time(nanos: u64) -> SystemTime {
-    UNIX_EPOCH + Duration::from_nanos(nanos)
-}
-
-/// A `SystemTime` as nanoseconds since the Unix epoch: 0 before it, `u64::MAX` past 2554.
-fn nanos_since_epoch(time: SystemTime) -> u64 {
-    time.duration_since(UNIX_EPOCH)
-        .map_or(0, |since| u64::try_from(since.as_nanos()).unwrap_or(u64::MAX))
 }
 
 #[cfg(test)]
