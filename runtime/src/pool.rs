@@ -522,8 +522,17 @@ mod tests {
 
     use super::*;
 
-    #[derive(Default)]
     struct Item;
+
+    /// Items made by `Pool::take` (tests that count them make no other).
+    static CREATED: AtomicU64 = AtomicU64::new(0);
+
+    impl Default for Item {
+        fn default() -> Self {
+            CREATED.fetch_add(1, Ordering::Relaxed);
+            Item
+        }
+    }
 
     thread_local! {
         static ITEMS: Local<Item> = const { Local::new() };
@@ -598,26 +607,7 @@ mod tests {
     /// one is being collected: it allocates two buffers' worth once, then only reuses them.
     #[test]
     fn a_thread_faster_than_the_collector_reuses_every_record_it_made() {
-        static POOL: Pool<Record> = Pool::new();
-        static CREATED: AtomicU64 = AtomicU64::new(0);
-        struct Record;
-        impl Default for Record {
-            fn default() -> Self {
-                CREATED.fetch_add(1, Ordering::Relaxed);
-                Record
-            }
-        }
-        thread_local! {
-            static RECORDS: Local<Record> = const { Local::new() };
-        }
-        impl Reusable for Record {
-            const WHAT: &'static str = "records";
-            const QUEUE_VARIABLE: &'static str = "RECORDS_QUEUE";
-            fn clear(&mut self) {}
-            fn local() -> &'static LocalKey<Local<Self>> {
-                &RECORDS
-            }
-        }
+        static POOL: Pool<Item> = Pool::new();
         // More than a collection's mark, so that the collector is woken on each round.
         const QUEUE: usize = 3 * COLLECT_AT;
         let record_a_queue = || {
