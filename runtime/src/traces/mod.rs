@@ -432,7 +432,9 @@ pub struct LeafSpan {
 }
 
 impl LeafSpan {
-    /// Starts the span of `site`; `start` is called only when telemetry is on.
+    /// Starts the span of `site`; `start` is called only when telemetry is on. Written out as
+    /// [`ActiveSpan::start`] is rather than shared through a generic helper: the helper cost
+    /// the inert span 1.3 ns (2.0 → 3.3 ns, bench `span/signalry_disabled`).
     #[inline(always)]
     pub fn start(site: &'static SpanSite, start: impl FnOnce() -> SpanStart) -> Self {
         if !state::enabled() {
