@@ -32,6 +32,8 @@ mod logs;
 mod metrics;
 #[cfg(feature = "otlp")]
 mod otlp;
+#[cfg(feature = "otlp")]
+mod otlp_encode;
 mod pipeline;
 mod pool;
 mod resource;

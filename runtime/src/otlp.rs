@@ -25,6 +25,7 @@ use opentelemetry_sdk::Resource;
 use tokio::runtime::{Handle, Runtime};
 
 use crate::config::{Compression, OtlpConfig, Protocol};
+use crate::custom_export::BoxedSpanExporter;
 
 /// The Tokio runtime every OTLP exporter runs on.
 pub(crate) struct ExportRuntime {
@@ -117,7 +118,7 @@ impl<E> OnRuntime<E> {
     }
 }
 
-impl SpanExporter for OnRuntime<opentelemetry_otlp::SpanExporter> {
+impl<E: SpanExporter> SpanExporter for OnRuntime<E> {
     async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
         self.run(self.inner.export(batch)).await
     }
@@ -236,10 +237,26 @@ impl ExportRuntime {
         &self,
         config: &OtlpConfig,
         export_timeout: Duration,
-    ) -> Result<OnRuntime<opentelemetry_otlp::SpanExporter>, String> {
+    ) -> Result<OnRuntime<BoxedSpanExporter>, String> {
         let handle = self.handle().ok_or("the export runtime has stopped")?;
         let _entered = handle.enter();
-        let inner = build_exporter!(opentelemetry_otlp::SpanExporter::builder(), config)?;
+        let own = (config.protocol == Protocol::Grpc)
+            .then(|| {
+                crate::grpc::SpanExporter::new(
+                    &config.endpoint,
+                    config.timeout,
+                    metadata(&config.headers),
+                    config.compression == Compression::Gzip,
+                )
+            })
+            .flatten();
+        let inner = match own {
+            Some(exporter) => BoxedSpanExporter::new(exporter),
+            None => BoxedSpanExporter::new(build_exporter!(
+                opentelemetry_otlp::SpanExporter::builder(),
+                config
+            )?),
+        };
         Ok(OnRuntime {
             inner,
             handle: handle.clone(),

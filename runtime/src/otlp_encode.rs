@@ -1,0 +1,613 @@
+//! OTLP/protobuf encoding of a span batch, written straight from the SDK's `SpanData`.
+//!
+//! The OTLP exporter of `opentelemetry-otlp` clones the whole batch for every attempt (to be
+//! able to retry), converts the clone into `opentelemetry-proto`'s message structs (a `String`
+//! or `Vec` per id, name, key and string value) and lets tonic encode those, growing its buffer
+//! as it goes. Encoding the batch once, from borrowed spans, into one buffer of the right size
+//! makes no allocation per span; a retry sends the same bytes again.
+//!
+//! The messages are those of `opentelemetry/proto/collector/trace/v1/trace_service.proto` and
+//! the files it imports, field for field as `opentelemetry-proto` fills them (the tests decode
+//! this encoding with its types and compare with its conversion).
+
+use opentelemetry::trace::{SpanContext, SpanKind, Status};
+use opentelemetry::{Array, InstrumentationScope, KeyValue, StringValue, Value};
+use opentelemetry_sdk::trace::SpanData;
+use opentelemetry_sdk::Resource;
+
+/// An encoded `ExportTraceServiceRequest` for `spans`, all from `resource`.
+pub(crate) fn export_trace_request(resource: &EncodedResource, spans: &[SpanData]) -> Vec<u8> {
+    let mut scopes: Vec<ScopeSpans<'_>> = Vec::new();
+    for span in spans {
+        let scope = &span.instrumentation_scope;
+        match scopes.iter_mut().find(|group| group.scope == scope) {
+            Some(group) => group.spans.push(span),
+            None => scopes.push(ScopeSpans {
+                scope,
+                spans: vec![span],
+            }),
+        }
+    }
+    encode(&Request { resource, scopes })
+}
+
+/// A resource encoded once, for every batch: the `Resource` message and the schema URL.
+#[derive(Debug, Default)]
+pub(crate) struct EncodedResource {
+    message: Vec<u8>,
+    schema_url: String,
+}
+
+impl EncodedResource {
+    pub(crate) fn new(resource: &Resource) -> Self {
+        Self {
+            message: encode(&ResourceMessage(resource)),
+            schema_url: resource.schema_url().unwrap_or_default().to_owned(),
+        }
+    }
+}
+
+// --- the writer ----------------------------------------------------------------------------
+
+/// `message`'s fields, in two passes over it: the first counts the length of every nested
+/// message (in the order they come), the second writes, taking each length as it reaches the
+/// message. Each pass is linear in the message's size.
+fn encode<M: Encode>(message: &M) -> Vec<u8> {
+    let mut count = Count::default();
+    message.encode(&mut count);
+    let mut write = Write {
+        buf: Vec::with_capacity(count.total),
+        lengths: count.lengths.iter(),
+    };
+    message.encode(&mut write);
+    write.buf
+}
+
+/// Where an encoding goes: a count of its lengths, or a buffer.
+trait Out {
+    fn bytes(&mut self, bytes: &[u8]);
+
+    /// A nested message, always written (an absent one is not passed here).
+    fn message<M: Encode>(&mut self, field: u32, message: &M);
+
+    fn varint(&mut self, mut value: u64) {
+        let mut encoded = [0u8; 10];
+        let mut n = 0;
+        while value >= 0x80 {
+            encoded[n] = (value as u8) | 0x80;
+            value >>= 7;
+            n += 1;
+        }
+        encoded[n] = value as u8;
+        self.bytes(&encoded[..=n]);
+    }
+
+    fn key(&mut self, field: u32, wire_type: u32) {
+        self.varint(u64::from((field << 3) | wire_type));
+    }
+
+    /// A string or bytes field; empty ones are left out, as proto3 leaves out defaults.
+    fn text(&mut self, field: u32, text: &[u8]) {
+        if !text.is_empty() {
+            self.key(field, LEN);
+            self.varint(text.len() as u64);
+            self.bytes(text);
+        }
+    }
+
+    fn uint(&mut self, field: u32, value: u64) {
+        if value != 0 {
+            self.key(field, VARINT);
+            self.varint(value);
+        }
+    }
+
+    fn fixed64(&mut self, field: u32, value: u64) {
+        if value != 0 {
+            self.key(field, FIXED64);
+            self.bytes(&value.to_le_bytes());
+        }
+    }
+
+    fn fixed32(&mut self, field: u32, value: u32) {
+        if value != 0 {
+            self.key(field, FIXED32);
+            self.bytes(&value.to_le_bytes());
+        }
+    }
+}
+
+const VARINT: u32 = 0;
+const FIXED64: u32 = 1;
+const LEN: u32 = 2;
+const FIXED32: u32 = 5;
+
+/// The first pass: the total length, and each nested message's length in the order met.
+#[derive(Default)]
+struct Count {
+    total: usize,
+    lengths: Vec<u32>,
+}
+
+impl Out for Count {
+    fn bytes(&mut self, bytes: &[u8]) {
+        self.total += bytes.len();
+    }
+
+    fn varint(&mut self, value: u64) {
+        self.total += (64 - (value | 1).leading_zeros() as usize).div_ceil(7);
+    }
+
+    fn message<M: Encode>(&mut self, field: u32, message: &M) {
+        self.key(field, LEN);
+        let slot = self.lengths.len();
+        self.lengths.push(0);
+        let start = self.total;
+        message.encode(self);
+        let length = self.total - start;
+        // A batch is far below 4 GiB; the export would fail long before.
+        self.lengths[slot] = u32::try_from(length).unwrap_or(u32::MAX);
+        self.varint(length as u64);
+    }
+}
+
+/// The second pass: the bytes, with the lengths the first pass counted.
+struct Write<'a> {
+    buf: Vec<u8>,
+    lengths: std::slice::Iter<'a, u32>,
+}
+
+impl Out for Write<'_> {
+    fn bytes(&mut self, bytes: &[u8]) {
+        self.buf.extend_from_slice(bytes);
+    }
+
+    fn message<M: Encode>(&mut self, field: u32, message: &M) {
+        // Both passes go through the same code, so the lengths come in the same order.
+        let length = self.lengths.next().copied().unwrap_or_default();
+        self.key(field, LEN);
+        self.varint(u64::from(length));
+        message.encode(self);
+    }
+}
+
+/// A message's fields.
+trait Encode {
+    fn encode<O: Out>(&self, out: &mut O);
+}
+
+// --- the messages --------------------------------------------------------------------------
+
+/// `Resource`.
+struct ResourceMessage<'a>(&'a Resource);
+
+impl Encode for ResourceMessage<'_> {
+    fn encode<O: Out>(&self, out: &mut O) {
+        for (key, value) in self.0.iter() {
+            out.message(1, &Attribute(key.as_str(), value));
+        }
+    }
+}
+
+/// `ExportTraceServiceRequest`: one `ResourceSpans`.
+struct Request<'a> {
+    resource: &'a EncodedResource,
+    /// The batch by scope, in order of first appearance.
+    scopes: Vec<ScopeSpans<'a>>,
+}
+
+impl Encode for Request<'_> {
+    fn encode<O: Out>(&self, out: &mut O) {
+        out.message(1, &ResourceSpans(self));
+    }
+}
+
+/// `ResourceSpans`: the resource, then a `ScopeSpans` per scope.
+struct ResourceSpans<'r, 'a>(&'r Request<'a>);
+
+impl Encode for ResourceSpans<'_, '_> {
+    fn encode<O: Out>(&self, out: &mut O) {
+        let Request { resource, scopes } = self.0;
+        out.key(1, LEN);
+        out.varint(resource.message.len() as u64);
+        out.bytes(&resource.message);
+        for scope in scopes {
+            out.message(2, scope);
+        }
+        out.text(3, resource.schema_url.as_bytes());
+    }
+}
+
+/// `ScopeSpans`: the spans of one scope.
+struct ScopeSpans<'a> {
+    scope: &'a InstrumentationScope,
+    spans: Vec<&'a SpanData>,
+}
+
+impl Encode for ScopeSpans<'_> {
+    fn encode<O: Out>(&self, out: &mut O) {
+        out.message(1, &Scope(self.scope));
+        for span in &self.spans {
+            out.message(2, &Span(span));
+        }
+        out.text(3, self.scope.schema_url().unwrap_or_default().as_bytes());
+    }
+}
+
+/// `InstrumentationScope`.
+struct Scope<'a>(&'a InstrumentationScope);
+
+impl Encode for Scope<'_> {
+    fn encode<O: Out>(&self, out: &mut O) {
+        out.text(1, self.0.name().as_bytes());
+        out.text(2, self.0.version().unwrap_or_default().as_bytes());
+        attributes(out, 3, self.0.attributes());
+    }
+}
+
+/// `Span`.
+struct Span<'a>(&'a SpanData);
+
+impl Encode for Span<'_> {
+    fn encode<O: Out>(&self, out: &mut O) {
+        let span = self.0;
+        let context = &span.span_context;
+        out.text(1, &context.trace_id().to_bytes());
+        out.text(2, &context.span_id().to_bytes());
+        out.text(3, context.trace_state().header().as_bytes());
+        if span.parent_span_id != opentelemetry::trace::SpanId::INVALID {
+            out.text(4, &span.parent_span_id.to_bytes());
+        }
+        out.text(5, span.name.as_bytes());
+        out.uint(6, kind(&span.span_kind));
+        out.fixed64(7, crate::clock::nanos_since_epoch(span.start_time));
+        out.fixed64(8, crate::clock::nanos_since_epoch(span.end_time));
+        attributes(out, 9, &span.attributes);
+        out.uint(10, u64::from(span.dropped_attributes_count));
+        for event in span.events.iter() {
+            out.message(11, &Event(event));
+        }
+        out.uint(12, u64::from(span.events.dropped_count));
+        for link in span.links.iter() {
+            out.message(13, &Link(link));
+        }
+        out.uint(14, u64::from(span.links.dropped_count));
+        out.message(15, &SpanStatus(&span.status));
+        out.fixed32(16, flags(context, span.parent_span_is_remote));
+    }
+}
+
+/// `Span.SpanKind`.
+fn kind(kind: &SpanKind) -> u64 {
+    match kind {
+        SpanKind::Internal => 1,
+        SpanKind::Server => 2,
+        SpanKind::Client => 3,
+        SpanKind::Producer => 4,
+        SpanKind::Consumer => 5,
+    }
+}
+
+/// The W3C trace flags, with `SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK` and, when the parent (or
+/// the linked span) is remote, `SPAN_FLAGS_CONTEXT_IS_REMOTE_MASK`.
+fn flags(context: &SpanContext, remote: bool) -> u32 {
+    let mut flags = u32::from(context.trace_flags().to_u8()) | 0x100;
+    if remote {
+        flags |= 0x200;
+    }
+    flags
+}
+
+/// `Span.Event`.
+struct Event<'a>(&'a opentelemetry::trace::Event);
+
+impl Encode for Event<'_> {
+    fn encode<O: Out>(&self, out: &mut O) {
+        let event = self.0;
+        out.fixed64(1, crate::clock::nanos_since_epoch(event.timestamp));
+        out.text(2, event.name.as_bytes());
+        attributes(out, 3, &event.attributes);
+        out.uint(4, u64::from(event.dropped_attributes_count));
+    }
+}
+
+/// `Span.Link`.
+struct Link<'a>(&'a opentelemetry::trace::Link);
+
+impl Encode for Link<'_> {
+    fn encode<O: Out>(&self, out: &mut O) {
+        let link = self.0;
+        let context = &link.span_context;
+        out.text(1, &context.trace_id().to_bytes());
+        out.text(2, &context.span_id().to_bytes());
+        out.text(3, context.trace_state().header().as_bytes());
+        attributes(out, 4, &link.attributes);
+        out.uint(5, u64::from(link.dropped_attributes_count));
+        out.fixed32(6, flags(context, context.is_remote()));
+    }
+}
+
+/// `Status`: the description only for an error.
+struct SpanStatus<'a>(&'a Status);
+
+impl Encode for SpanStatus<'_> {
+    fn encode<O: Out>(&self, out: &mut O) {
+        match self.0 {
+            Status::Unset => {}
+            Status::Ok => out.uint(3, 1),
+            Status::Error { description } => {
+                out.text(2, description.as_bytes());
+                out.uint(3, 2);
+            }
+        }
+    }
+}
+
+fn attributes<'a, O: Out>(
+    out: &mut O,
+    field: u32,
+    attributes: impl IntoIterator<Item = &'a KeyValue>,
+) {
+    for attribute in attributes {
+        out.message(field, &Attribute(attribute.key.as_str(), &attribute.value));
+    }
+}
+
+/// `KeyValue`.
+struct Attribute<'a>(&'a str, &'a Value);
+
+impl Encode for Attribute<'_> {
+    fn encode<O: Out>(&self, out: &mut O) {
+        out.text(1, self.0.as_bytes());
+        out.message(2, &AnyValue(self.1));
+    }
+}
+
+/// `AnyValue`: a oneof, so written even when it holds its type's default.
+struct AnyValue<'a>(&'a Value);
+
+impl Encode for AnyValue<'_> {
+    fn encode<O: Out>(&self, out: &mut O) {
+        match self.0 {
+            Value::String(text) => string(out, text),
+            Value::Bool(value) => boolean(out, *value),
+            Value::I64(value) => integer(out, *value),
+            Value::F64(value) => double(out, *value),
+            Value::Array(array) => out.message(5, &ArrayValue(array)),
+            // A kind of value newer than this encoder: an empty `AnyValue`.
+            _ => {}
+        }
+    }
+}
+
+fn string<O: Out>(out: &mut O, text: &StringValue) {
+    out.key(1, LEN);
+    out.varint(text.as_str().len() as u64);
+    out.bytes(text.as_str().as_bytes());
+}
+
+fn boolean<O: Out>(out: &mut O, value: bool) {
+    out.key(2, VARINT);
+    out.varint(u64::from(value));
+}
+
+fn integer<O: Out>(out: &mut O, value: i64) {
+    out.key(3, VARINT);
+    // int64 is two's complement on the wire: a negative value takes ten bytes.
+    out.varint(value as u64);
+}
+
+fn double<O: Out>(out: &mut O, value: f64) {
+    out.key(4, FIXED64);
+    out.bytes(&value.to_bits().to_le_bytes());
+}
+
+/// `ArrayValue`: an `AnyValue` per element.
+struct ArrayValue<'a>(&'a Array);
+
+impl Encode for ArrayValue<'_> {
+    fn encode<O: Out>(&self, out: &mut O) {
+        match self.0 {
+            Array::Bool(values) => values
+                .iter()
+                .for_each(|v| out.message(1, &Scalar::Bool(*v))),
+            Array::I64(values) => values.iter().for_each(|v| out.message(1, &Scalar::I64(*v))),
+            Array::F64(values) => values.iter().for_each(|v| out.message(1, &Scalar::F64(*v))),
+            Array::String(values) => values
+                .iter()
+                .for_each(|v| out.message(1, &Scalar::String(v))),
+            // A kind of array newer than this encoder: empty.
+            _ => {}
+        }
+    }
+}
+
+/// An array's element as an `AnyValue`.
+enum Scalar<'a> {
+    Bool(bool),
+    I64(i64),
+    F64(f64),
+    String(&'a StringValue),
+}
+
+impl Encode for Scalar<'_> {
+    fn encode<O: Out>(&self, out: &mut O) {
+        match self {
+            Self::Bool(value) => boolean(out, *value),
+            Self::I64(value) => integer(out, *value),
+            Self::F64(value) => double(out, *value),
+            Self::String(text) => string(out, text),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::borrow::Cow;
+    use std::time::{Duration, UNIX_EPOCH};
+
+    use opentelemetry::trace::{Event, Link, SpanContext, SpanId, TraceFlags, TraceId, TraceState};
+    use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
+    use opentelemetry_proto::transform::common::tonic::ResourceAttributesWithSchema;
+    use opentelemetry_proto::transform::trace::tonic::group_spans_by_resource_and_scope;
+    use opentelemetry_sdk::trace::{SpanEvents, SpanLinks};
+    use prost::Message as _;
+
+    use super::*;
+
+    fn context(trace: u128, span: u64, sampled: bool, remote: bool, state: &str) -> SpanContext {
+        let flags = if sampled {
+            TraceFlags::SAMPLED
+        } else {
+            TraceFlags::default()
+        };
+        let state = if state.is_empty() {
+            TraceState::default()
+        } else {
+            TraceState::from_key_value([("vendor", state)]).expect("a valid trace state")
+        };
+        SpanContext::new(
+            TraceId::from(trace),
+            SpanId::from(span),
+            flags,
+            remote,
+            state,
+        )
+    }
+
+    /// Every kind of value, including the defaults proto3 leaves out elsewhere.
+    fn every_value() -> Vec<KeyValue> {
+        vec![
+            KeyValue::new("text", "value"),
+            KeyValue::new("empty", ""),
+            KeyValue::new("yes", true),
+            KeyValue::new("no", false),
+            KeyValue::new("zero", 0_i64),
+            KeyValue::new("negative", -42_i64),
+            KeyValue::new("big", i64::MAX),
+            KeyValue::new("float", 0.5_f64),
+            KeyValue::new("float.zero", 0.0_f64),
+            KeyValue::new("bools", Value::Array(Array::Bool(vec![true, false]))),
+            KeyValue::new("ints", Value::Array(Array::I64(vec![-1, 0, 1]))),
+            KeyValue::new("floats", Value::Array(Array::F64(vec![1.5, -0.0]))),
+            KeyValue::new(
+                "strings",
+                Value::Array(Array::String(vec!["a".into(), "".into()])),
+            ),
+            KeyValue::new("nothing", Value::Array(Array::I64(Vec::new()))),
+            KeyValue::new("", "empty key"),
+        ]
+    }
+
+    fn span(
+        name: &'static str,
+        scope: &InstrumentationScope,
+        kind: SpanKind,
+        status: Status,
+    ) -> SpanData {
+        let mut events = SpanEvents::default();
+        events.events = vec![
+            Event::new(
+                "checkpoint",
+                UNIX_EPOCH + Duration::from_nanos(7),
+                every_value(),
+                2,
+            ),
+            Event::new("", UNIX_EPOCH, Vec::new(), 0),
+        ];
+        events.dropped_count = 3;
+        let mut links = SpanLinks::default();
+        links.links = vec![
+            Link::new(
+                context(9, 10, true, true, "linked"),
+                vec![KeyValue::new("link.n", 1)],
+                1,
+            ),
+            Link::with_context(context(11, 12, false, false, "")),
+        ];
+        links.dropped_count = 4;
+        SpanData {
+            span_context: context(
+                0x0102_0304_0506_0708_090a_0b0c_0d0e_0f10,
+                0xfeed,
+                true,
+                false,
+                "x",
+            ),
+            parent_span_id: SpanId::from(0xbeef),
+            parent_span_is_remote: true,
+            span_kind: kind,
+            name: Cow::Borrowed(name),
+            start_time: UNIX_EPOCH + Duration::from_nanos(1_764_460_800_123_456_789),
+            end_time: UNIX_EPOCH + Duration::from_nanos(1_764_460_800_223_456_789),
+            attributes: every_value(),
+            dropped_attributes_count: 5,
+            events,
+            links,
+            status,
+            instrumentation_scope: scope.clone(),
+        }
+    }
+
+    /// The encoding decodes to what `opentelemetry-proto` makes of the same batch.
+    fn assert_same_as_the_sdk(resource: &Resource, spans: Vec<SpanData>) {
+        let encoded = export_trace_request(&EncodedResource::new(resource), &spans);
+        let decoded = ExportTraceServiceRequest::decode(encoded.as_slice()).expect("valid OTLP");
+        let expected = ExportTraceServiceRequest {
+            resource_spans: group_spans_by_resource_and_scope(
+                spans,
+                &ResourceAttributesWithSchema::from(resource),
+            ),
+        };
+        assert_eq!(decoded, expected);
+        // And nothing but the message: the same bytes as prost writes from it.
+        assert_eq!(encoded.len(), expected.encoded_len());
+    }
+
+    #[test]
+    fn a_batch_encodes_as_the_sdk_converts_it() {
+        let resource = Resource::builder_empty()
+            .with_schema_url(
+                [KeyValue::new("service.name", "shop"), KeyValue::new("n", 3)],
+                "https://opentelemetry.io/schemas/1.30.0",
+            )
+            .build();
+        let ours = crate::pipeline::scope();
+        let foreign = InstrumentationScope::builder("foreign")
+            .with_version("1.2.3")
+            .with_schema_url("https://example.com/schema")
+            .with_attributes([KeyValue::new("scope.attribute", true)])
+            .build();
+        let mut root = span("root", &ours, SpanKind::Server, Status::Unset);
+        root.parent_span_id = SpanId::INVALID;
+        root.parent_span_is_remote = false;
+        root.events = SpanEvents::default();
+        root.links = SpanLinks::default();
+        root.attributes = Vec::new();
+        root.dropped_attributes_count = 0;
+        let spans = vec![
+            root,
+            span("client", &foreign, SpanKind::Client, Status::Ok),
+            span(
+                "failed",
+                &ours,
+                SpanKind::Internal,
+                Status::error("card declined"),
+            ),
+            span("producer", &foreign, SpanKind::Producer, Status::error("")),
+            span("consumer", &ours, SpanKind::Consumer, Status::Unset),
+        ];
+        assert_same_as_the_sdk(&resource, spans);
+    }
+
+    #[test]
+    fn an_empty_batch_and_an_empty_resource_encode_as_the_sdk_converts_them() {
+        let resource = Resource::builder_empty().build();
+        let scope = InstrumentationScope::builder("").build();
+        assert_same_as_the_sdk(&resource, Vec::new());
+        assert_same_as_the_sdk(
+            &resource,
+            vec![span("", &scope, SpanKind::Internal, Status::Unset)],
+        );
+    }
+}
