@@ -37,6 +37,8 @@ mod otlp_encode;
 mod pipeline;
 mod pool;
 mod resource;
+#[cfg(feature = "otlp")]
+mod span_export;
 mod state;
 pub mod testing;
 

@@ -215,11 +215,16 @@ macro_rules! build_exporter {
     }};
 }
 
-/// Header pairs as gRPC metadata; pairs that are not valid metadata were already reported by
-/// the configuration reader, so they are skipped here.
+/// Header pairs as gRPC metadata.
 fn metadata(
     headers: &[(String, String)],
 ) -> opentelemetry_otlp::tonic_types::metadata::MetadataMap {
+    opentelemetry_otlp::tonic_types::metadata::MetadataMap::from_headers(header_map(headers))
+}
+
+/// Header pairs as HTTP headers; pairs that are not valid headers were already reported by
+/// the configuration reader, so they are skipped here.
+fn header_map(headers: &[(String, String)]) -> http::HeaderMap {
     let mut map = http::HeaderMap::new();
     for (name, value) in headers {
         if let (Ok(name), Ok(value)) = (
@@ -229,7 +234,7 @@ fn metadata(
             map.append(name, value);
         }
     }
-    opentelemetry_otlp::tonic_types::metadata::MetadataMap::from_headers(map)
+    map
 }
 
 impl ExportRuntime {
@@ -240,17 +245,8 @@ impl ExportRuntime {
     ) -> Result<OnRuntime<BoxedSpanExporter>, String> {
         let handle = self.handle().ok_or("the export runtime has stopped")?;
         let _entered = handle.enter();
-        let own = (config.protocol == Protocol::Grpc)
-            .then(|| {
-                crate::grpc::SpanExporter::new(
-                    &config.endpoint,
-                    config.timeout,
-                    metadata(&config.headers),
-                    config.compression == Compression::Gzip,
-                )
-            })
-            .flatten();
-        let inner = match own {
+        let inner = match crate::span_export::SpanExporter::new(config, header_map(&config.headers))
+        {
             Some(exporter) => BoxedSpanExporter::new(exporter),
             None => BoxedSpanExporter::new(build_exporter!(
                 opentelemetry_otlp::SpanExporter::builder(),

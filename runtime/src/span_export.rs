@@ -1,0 +1,667 @@
+//! signalry's own OTLP span exporter, over gRPC or HTTP/protobuf to a plain-text endpoint.
+//!
+//! The batch is encoded once, straight from the spans (`otlp_encode`), and sent; a retry
+//! sends the same bytes. The SDK's OTLP exporter clones the batch for every attempt and
+//! converts it into `opentelemetry-proto`'s structs (a `String` or `Vec` per id, name, key and
+//! string value) before encoding: that conversion was most of what exporting a span cost.
+//!
+//! The requests are the SDK exporter's: the same method or path, headers, timeout and
+//! compression, and the same retry policy (3 retries after the first attempt, waits doubling
+//! from 100 ms to at most 1.6 s plus up to 100 ms of jitter, within the export timeout the
+//! caller enforces). Two differences: a collector's `Retry-After` or gRPC retry information is
+//! not read (the backoff applies), so `RESOURCE_EXHAUSTED` is not retried; and a partial
+//! success is said once on stderr instead of through the SDK's internal log. `https://`
+//! endpoints keep the SDK's exporter, with its TLS.
+
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use http::uri::PathAndQuery;
+use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceResponse;
+use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use opentelemetry_sdk::trace::SpanData;
+use opentelemetry_sdk::Resource;
+use prost::bytes::{BufMut as _, Bytes};
+use prost::Message as _;
+use tonic::client::Grpc;
+use tonic::codec::{Codec, CompressionEncoding, EncodeBuf, Encoder};
+use tonic::metadata::MetadataMap;
+use tonic::transport::Channel;
+use tonic_prost::ProstDecoder;
+
+use crate::config::{Compression, OtlpConfig, Protocol};
+use crate::otlp_encode::{export_trace_request, EncodedResource};
+
+/// The gRPC method every OTLP span export calls.
+const TRACE_EXPORT: &str = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+
+const RETRIES: u32 = 3;
+const FIRST_WAIT: Duration = Duration::from_millis(100);
+const LONGEST_WAIT: Duration = Duration::from_millis(1600);
+const JITTER_MS: u64 = 100;
+
+/// The span exporter of plain-text OTLP endpoints.
+pub(crate) struct SpanExporter {
+    transport: Transport,
+    gzip: bool,
+    timeout: Duration,
+    resource: EncodedResource,
+    shut_down: AtomicBool,
+    /// A partial success is said once, not for every batch.
+    partial_told: AtomicBool,
+}
+
+enum Transport {
+    Grpc {
+        client: Grpc<Channel>,
+        metadata: MetadataMap,
+    },
+    Http {
+        client: reqwest::Client,
+        url: reqwest::Url,
+        headers: http::HeaderMap,
+    },
+}
+
+impl std::fmt::Debug for SpanExporter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let transport = match self.transport {
+            Transport::Grpc { .. } => "grpc",
+            Transport::Http { .. } => "http/protobuf",
+        };
+        f.debug_struct("SpanExporter")
+            .field("transport", &transport)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Why an attempt failed, and whether another is worth making.
+struct Failure {
+    message: String,
+    retry: bool,
+}
+
+impl SpanExporter {
+    /// The exporter for `config` when signalry sends its spans itself: gRPC or HTTP/protobuf to
+    /// an `http://` endpoint. `None` otherwise (HTTP/JSON, TLS), for the SDK's exporter.
+    pub(crate) fn new(config: &OtlpConfig, headers: http::HeaderMap) -> Option<Self> {
+        let transport = match config.protocol {
+            Protocol::Grpc => Transport::Grpc {
+                client: Grpc::new(crate::grpc::channel(&config.endpoint, config.timeout)?),
+                metadata: MetadataMap::from_headers(headers),
+            },
+            Protocol::HttpProtobuf => {
+                let url = reqwest::Url::parse(&config.endpoint).ok()?;
+                if url.scheme() != "http" {
+                    return None;
+                }
+                let client = reqwest::Client::builder()
+                    .timeout(config.timeout)
+                    .build()
+                    .ok()?;
+                Transport::Http {
+                    client,
+                    url,
+                    headers,
+                }
+            }
+            Protocol::HttpJson => return None,
+        };
+        let gzip = config.compression == Compression::Gzip;
+        let transport = match transport {
+            Transport::Grpc { client, metadata } if gzip => Transport::Grpc {
+                client: client
+                    .send_compressed(CompressionEncoding::Gzip)
+                    .accept_compressed(CompressionEncoding::Gzip),
+                metadata,
+            },
+            other => other,
+        };
+        Some(Self {
+            transport,
+            gzip,
+            timeout: config.timeout,
+            resource: EncodedResource::default(),
+            shut_down: AtomicBool::new(false),
+            partial_told: AtomicBool::new(false),
+        })
+    }
+
+    /// One attempt: the collector's response, or why there is none.
+    async fn send(&self, body: &Bytes) -> Result<ExportTraceServiceResponse, Failure> {
+        match &self.transport {
+            Transport::Grpc { client, metadata } => {
+                let mut client = client.clone();
+                client.ready().await.map_err(|e| Failure {
+                    message: format!("cannot reach the collector: {e}"),
+                    retry: true,
+                })?;
+                let mut call = tonic::Request::new(body.clone());
+                *call.metadata_mut() = metadata.clone();
+                call.set_timeout(self.timeout);
+                client
+                    .unary(call, PathAndQuery::from_static(TRACE_EXPORT), EncodedCodec)
+                    .await
+                    .map(tonic::Response::into_inner)
+                    .map_err(|status| Failure {
+                        message: format!("{:?}: {}", status.code(), status.message()),
+                        retry: retryable_status(status.code()),
+                    })
+            }
+            Transport::Http {
+                client,
+                url,
+                headers,
+            } => {
+                let mut request = client
+                    .post(url.clone())
+                    .headers(headers.clone())
+                    .header(http::header::CONTENT_TYPE, "application/x-protobuf")
+                    .body(body.clone());
+                if self.gzip {
+                    request = request.header(http::header::CONTENT_ENCODING, "gzip");
+                }
+                let response = request.send().await.map_err(|e| Failure {
+                    message: format!("cannot reach the collector: {e}"),
+                    retry: true,
+                })?;
+                let status = response.status();
+                if !status.is_success() {
+                    return Err(Failure {
+                        message: format!("HTTP status {status}"),
+                        retry: matches!(status.as_u16(), 429 | 502 | 503 | 504),
+                    });
+                }
+                // A body that does not decode is no reason to send the spans again.
+                let body = response.bytes().await.unwrap_or_default();
+                Ok(ExportTraceServiceResponse::decode(body).unwrap_or_default())
+            }
+        }
+    }
+
+    /// Says once that the collector rejected spans: as the specification asks, they are not
+    /// sent again.
+    fn partial_success(&self, response: ExportTraceServiceResponse) {
+        let Some(partial) = response.partial_success else {
+            return;
+        };
+        if (partial.rejected_spans > 0 || !partial.error_message.is_empty())
+            && !self.partial_told.swap(true, Ordering::Relaxed)
+        {
+            eprintln!(
+                "signalry: the collector rejected {} spans of an export: {} (said once)",
+                partial.rejected_spans, partial.error_message
+            );
+        }
+    }
+
+    /// The request body: the encoded batch, gzipped when asked (over gRPC, tonic compresses).
+    fn body(&self, batch: &[SpanData]) -> Result<Bytes, OTelSdkError> {
+        let encoded = export_trace_request(&self.resource, batch);
+        if !self.gzip || matches!(self.transport, Transport::Grpc { .. }) {
+            return Ok(Bytes::from(encoded));
+        }
+        let mut gzip = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut gzip, &encoded)
+            .and_then(|()| gzip.finish())
+            .map(Bytes::from)
+            .map_err(|e| OTelSdkError::InternalFailure(format!("cannot compress: {e}")))
+    }
+}
+
+/// The gRPC statuses the SDK's exporter retries (`RESOURCE_EXHAUSTED` only with the
+/// collector's retry information, which is not read here).
+fn retryable_status(code: tonic::Code) -> bool {
+    matches!(
+        code,
+        tonic::Code::Cancelled
+            | tonic::Code::DeadlineExceeded
+            | tonic::Code::Aborted
+            | tonic::Code::OutOfRange
+            | tonic::Code::DataLoss
+            | tonic::Code::Unavailable
+    )
+}
+
+impl opentelemetry_sdk::trace::SpanExporter for SpanExporter {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        if self.shut_down.load(Ordering::Relaxed) {
+            return Err(OTelSdkError::AlreadyShutdown);
+        }
+        let body = self.body(&batch)?;
+        drop(batch);
+        let mut wait = FIRST_WAIT;
+        let mut attempt = 0;
+        loop {
+            match self.send(&body).await {
+                Ok(response) => {
+                    self.partial_success(response);
+                    return Ok(());
+                }
+                Err(failure) if failure.retry && attempt < RETRIES => {
+                    let jitter = Duration::from_millis(crate::clock::ticks() % JITTER_MS);
+                    tokio::time::sleep(wait + jitter).await;
+                    wait = (wait * 2).min(LONGEST_WAIT);
+                    attempt += 1;
+                }
+                Err(failure) => {
+                    return Err(OTelSdkError::InternalFailure(format!(
+                        "export to the collector failed: {}",
+                        failure.message
+                    )))
+                }
+            }
+        }
+    }
+
+    fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
+        if self.shut_down.swap(true, Ordering::Relaxed) {
+            return Err(OTelSdkError::AlreadyShutdown);
+        }
+        Ok(())
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.resource = EncodedResource::new(resource);
+    }
+}
+
+/// Requests already encoded, written into tonic's buffer in one piece; responses decoded by
+/// prost.
+struct EncodedCodec;
+
+impl Codec for EncodedCodec {
+    type Encode = Bytes;
+    type Decode = ExportTraceServiceResponse;
+    type Encoder = EncodedRequest;
+    type Decoder = ProstDecoder<ExportTraceServiceResponse>;
+
+    fn encoder(&mut self) -> EncodedRequest {
+        EncodedRequest
+    }
+
+    fn decoder(&mut self) -> Self::Decoder {
+        ProstDecoder::default()
+    }
+}
+
+struct EncodedRequest;
+
+impl Encoder for EncodedRequest {
+    type Item = Bytes;
+    type Error = tonic::Status;
+
+    fn encode(&mut self, item: Bytes, buf: &mut EncodeBuf<'_>) -> Result<(), tonic::Status> {
+        buf.reserve(item.len());
+        buf.put_slice(&item);
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // --- the span exporter against a gRPC peer ---------------------------------------------
+
+    /// What the peer received in one request.
+    struct Received {
+        path: String,
+        headers: http::HeaderMap,
+        body: Vec<u8>,
+    }
+
+    /// A gRPC peer on a local port that answers its requests with `codes`, in order, and
+    /// returns what it received once the client goes away.
+    async fn grpc_peer(
+        codes: Vec<tonic::Code>,
+    ) -> (String, tokio::task::JoinHandle<Vec<Received>>) {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a local port");
+        let endpoint = format!("http://{}", listener.local_addr().expect("its address"));
+        let served = tokio::spawn(async move {
+            let (socket, _) = listener.accept().await.expect("a connection");
+            let mut connection = h2::server::handshake(socket).await.expect("HTTP/2");
+            let mut received = Vec::new();
+            let mut codes = codes.into_iter();
+            while let Some(Ok((request, mut respond))) = connection.accept().await {
+                let (parts, mut body) = request.into_parts();
+                let mut bytes = Vec::new();
+                while let Some(chunk) = body.data().await {
+                    let chunk = chunk.expect("the body");
+                    let _ = body.flow_control().release_capacity(chunk.len());
+                    bytes.extend_from_slice(&chunk);
+                }
+                received.push(Received {
+                    path: parts.uri.path().to_owned(),
+                    headers: parts.headers,
+                    body: bytes,
+                });
+                let code = codes.next().unwrap_or(tonic::Code::Ok);
+                let response = http::Response::builder()
+                    .status(200)
+                    .header("content-type", "application/grpc")
+                    .body(())
+                    .expect("a response");
+                let mut stream = respond.send_response(response, false).expect("headers");
+                if code == tonic::Code::Ok {
+                    // An empty `ExportTraceServiceResponse`, uncompressed.
+                    let message = Bytes::from_static(&[0, 0, 0, 0, 0]);
+                    stream.send_data(message, false).expect("the message");
+                }
+                let mut trailers = http::HeaderMap::new();
+                trailers.insert("grpc-status", (code as i32).into());
+                stream.send_trailers(trailers).expect("trailers");
+            }
+            received
+        });
+        (endpoint, served)
+    }
+
+    fn spans() -> Vec<SpanData> {
+        use opentelemetry::trace::{SpanContext, SpanId, SpanKind, Status, TraceFlags, TraceId};
+        vec![SpanData {
+            span_context: SpanContext::new(
+                TraceId::from(7),
+                SpanId::from(8),
+                TraceFlags::SAMPLED,
+                false,
+                Default::default(),
+            ),
+            parent_span_id: SpanId::INVALID,
+            parent_span_is_remote: false,
+            span_kind: SpanKind::Server,
+            name: "GET /orders".into(),
+            start_time: std::time::UNIX_EPOCH + Duration::from_secs(1),
+            end_time: std::time::UNIX_EPOCH + Duration::from_secs(2),
+            attributes: vec![opentelemetry::KeyValue::new("http.route", "/orders")],
+            dropped_attributes_count: 0,
+            events: Default::default(),
+            links: Default::default(),
+            status: Status::Unset,
+            instrumentation_scope: crate::pipeline::scope(),
+        }]
+    }
+
+    fn config(endpoint: &str, protocol: Protocol, gzip: bool) -> OtlpConfig {
+        OtlpConfig {
+            endpoint: endpoint.to_owned(),
+            protocol,
+            headers: Vec::new(),
+            timeout: Duration::from_secs(5),
+            compression: if gzip {
+                Compression::Gzip
+            } else {
+                Compression::None
+            },
+        }
+    }
+
+    fn exporter(endpoint: &str, protocol: Protocol, gzip: bool) -> SpanExporter {
+        let mut headers = http::HeaderMap::new();
+        headers.insert("authorization", "Bearer t0ken".parse().expect("a value"));
+        let mut exporter = SpanExporter::new(&config(endpoint, protocol, gzip), headers)
+            .expect("a plain-text endpoint");
+        opentelemetry_sdk::trace::SpanExporter::set_resource(&mut exporter, &resource());
+        exporter
+    }
+
+    fn resource() -> Resource {
+        Resource::builder_empty().with_service_name("shop").build()
+    }
+
+    fn runtime() -> tokio::runtime::Runtime {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a test runtime")
+    }
+
+    fn gunzip(compressed: &[u8]) -> Vec<u8> {
+        let mut message = Vec::new();
+        std::io::Read::read_to_end(&mut flate2::read::GzDecoder::new(compressed), &mut message)
+            .expect("gzip");
+        message
+    }
+
+    /// Over gRPC the request is the SDK exporter's: its method, headers, timeout and
+    /// compression, and a body that is the batch's encoding.
+    #[test]
+    fn a_grpc_export_is_one_request_with_the_configured_headers() {
+        use opentelemetry_sdk::trace::SpanExporter as _;
+        let runtime = runtime();
+        let received = runtime.block_on(async {
+            let (endpoint, served) = grpc_peer(vec![tonic::Code::Ok]).await;
+            let exporter = exporter(&endpoint, Protocol::Grpc, true);
+            exporter.export(spans()).await.expect("exported");
+            drop(exporter);
+            served.await.expect("the peer")
+        });
+        assert_eq!(received.len(), 1);
+        let request = &received[0];
+        assert_eq!(request.path, TRACE_EXPORT);
+        let header = |name: &str| {
+            request
+                .headers
+                .get(name)
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned()
+        };
+        assert_eq!(header("content-type"), "application/grpc");
+        assert_eq!(header("authorization"), "Bearer t0ken");
+        assert_eq!(header("grpc-encoding"), "gzip");
+        assert!(header("grpc-timeout").ends_with('m') || header("grpc-timeout").ends_with('u'));
+        // A compressed message: flag 1, then its length, then gzip.
+        let (prefix, compressed) = request.body.split_at(5);
+        assert_eq!(prefix[0], 1);
+        let length = u32::from_be_bytes([prefix[1], prefix[2], prefix[3], prefix[4]]);
+        assert_eq!(length as usize, compressed.len());
+        let expected = export_trace_request(&EncodedResource::new(&resource()), &spans());
+        assert_eq!(gunzip(compressed), expected);
+    }
+
+    /// A status worth retrying is retried with the same bytes; another fails the export at once.
+    #[test]
+    fn over_grpc_unavailable_is_retried_and_invalid_argument_is_not() {
+        use opentelemetry_sdk::trace::SpanExporter as _;
+        let runtime = runtime();
+        let (retried, result) = runtime.block_on(async {
+            let (endpoint, served) =
+                grpc_peer(vec![tonic::Code::Unavailable, tonic::Code::Ok]).await;
+            let exporter = exporter(&endpoint, Protocol::Grpc, false);
+            let result = exporter.export(spans()).await;
+            drop(exporter);
+            (served.await.expect("the peer"), result)
+        });
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(retried.len(), 2);
+        assert_eq!(retried[0].body, retried[1].body);
+        assert_eq!(retried[0].body[0], 0, "not compressed");
+
+        let (refused, result) = runtime.block_on(async {
+            let (endpoint, served) = grpc_peer(vec![tonic::Code::InvalidArgument]).await;
+            let exporter = exporter(&endpoint, Protocol::Grpc, false);
+            let result = exporter.export(spans()).await;
+            drop(exporter);
+            (served.await.expect("the peer"), result)
+        });
+        assert_eq!(refused.len(), 1);
+        let error = result.expect_err("refused").to_string();
+        assert!(error.contains("InvalidArgument"), "{error}");
+    }
+
+    /// After shutdown nothing is sent.
+    #[test]
+    fn a_shut_down_exporter_sends_nothing() {
+        use opentelemetry_sdk::trace::SpanExporter as _;
+        let runtime = runtime();
+        let _entered = runtime.enter();
+        let exporter = exporter("http://127.0.0.1:9", Protocol::Grpc, false);
+        assert!(exporter
+            .shutdown_with_timeout(Duration::from_secs(1))
+            .is_ok());
+        let result = runtime.block_on(exporter.export(spans()));
+        assert!(
+            matches!(result, Err(OTelSdkError::AlreadyShutdown)),
+            "{result:?}"
+        );
+    }
+
+    // --- HTTP/protobuf -----------------------------------------------------------------------
+
+    /// What an HTTP/1.1 peer received in one request.
+    struct Posted {
+        head: String,
+        body: Vec<u8>,
+    }
+
+    impl Posted {
+        fn header(&self, name: &str) -> Option<&str> {
+            self.head.lines().find_map(|line| {
+                let (key, value) = line.split_once(':')?;
+                key.eq_ignore_ascii_case(name).then(|| value.trim())
+            })
+        }
+    }
+
+    /// An HTTP/1.1 peer that answers one request per status in `statuses`, then returns what
+    /// it received.
+    async fn http_peer(statuses: Vec<u16>) -> (String, tokio::task::JoinHandle<Vec<Posted>>) {
+        use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a local port");
+        let endpoint = format!(
+            "http://{}/v1/traces",
+            listener.local_addr().expect("its address")
+        );
+        let served = tokio::spawn(async move {
+            let mut posted = Vec::new();
+            let mut statuses = statuses.into_iter().peekable();
+            while statuses.peek().is_some() {
+                let (socket, _) = listener.accept().await.expect("a connection");
+                let mut socket = tokio::io::BufReader::new(socket);
+                while let Some(status) = statuses.peek().copied() {
+                    let mut head = String::new();
+                    loop {
+                        let mut line = String::new();
+                        if socket.read_line(&mut line).await.expect("a line") == 0 {
+                            break;
+                        }
+                        if line == "\r\n" {
+                            break;
+                        }
+                        head.push_str(&line);
+                    }
+                    if head.is_empty() {
+                        break; // the client closed this connection
+                    }
+                    let mut request = Posted {
+                        head,
+                        body: Vec::new(),
+                    };
+                    let length: usize = request
+                        .header("content-length")
+                        .and_then(|n| n.parse().ok())
+                        .unwrap_or(0);
+                    request.body = vec![0; length];
+                    socket
+                        .read_exact(&mut request.body)
+                        .await
+                        .expect("the body");
+                    posted.push(request);
+                    statuses.next();
+                    let response = format!(
+                        "HTTP/1.1 {status} X\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n"
+                    );
+                    socket
+                        .get_mut()
+                        .write_all(response.as_bytes())
+                        .await
+                        .expect("the response");
+                }
+            }
+            posted
+        });
+        (endpoint, served)
+    }
+
+    /// Over HTTP the request is the SDK exporter's too: a POST of the encoding to the signal's
+    /// URL, gzipped when asked, with the configured headers.
+    #[test]
+    fn an_http_export_posts_the_encoding_with_the_configured_headers() {
+        use opentelemetry_sdk::trace::SpanExporter as _;
+        let runtime = runtime();
+        let posted = runtime.block_on(async {
+            let (endpoint, served) = http_peer(vec![200]).await;
+            let exporter = exporter(&endpoint, Protocol::HttpProtobuf, true);
+            exporter.export(spans()).await.expect("exported");
+            served.await.expect("the peer")
+        });
+        assert_eq!(posted.len(), 1);
+        let request = &posted[0];
+        assert!(
+            request.head.starts_with("POST /v1/traces HTTP/1.1"),
+            "{}",
+            request.head
+        );
+        assert_eq!(
+            request.header("content-type"),
+            Some("application/x-protobuf")
+        );
+        assert_eq!(request.header("content-encoding"), Some("gzip"));
+        assert_eq!(request.header("authorization"), Some("Bearer t0ken"));
+        let expected = export_trace_request(&EncodedResource::new(&resource()), &spans());
+        assert_eq!(gunzip(&request.body), expected);
+    }
+
+    /// 503 is retried with the same body; 400 fails the export at once.
+    #[test]
+    fn over_http_unavailable_is_retried_and_bad_request_is_not() {
+        use opentelemetry_sdk::trace::SpanExporter as _;
+        let runtime = runtime();
+        let (posted, result) = runtime.block_on(async {
+            let (endpoint, served) = http_peer(vec![503, 200]).await;
+            let exporter = exporter(&endpoint, Protocol::HttpProtobuf, false);
+            let result = exporter.export(spans()).await;
+            (served.await.expect("the peer"), result)
+        });
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(posted.len(), 2);
+        assert_eq!(posted[0].body, posted[1].body);
+
+        let (posted, result) = runtime.block_on(async {
+            let (endpoint, served) = http_peer(vec![400]).await;
+            let exporter = exporter(&endpoint, Protocol::HttpProtobuf, false);
+            let result = exporter.export(spans()).await;
+            (served.await.expect("the peer"), result)
+        });
+        assert_eq!(posted.len(), 1);
+        let error = result.expect_err("refused").to_string();
+        assert!(error.contains("400"), "{error}");
+    }
+
+    /// TLS and JSON are left to the SDK's exporter.
+    #[test]
+    fn only_plain_text_grpc_and_http_protobuf_are_sent_by_signalry() {
+        let runtime = runtime();
+        let _entered = runtime.enter();
+        let headers = http::HeaderMap::new;
+        let own = |endpoint: &str, protocol| {
+            SpanExporter::new(&config(endpoint, protocol, false), headers()).is_some()
+        };
+        assert!(own("http://127.0.0.1:4317", Protocol::Grpc));
+        assert!(own(
+            "http://127.0.0.1:4318/v1/traces",
+            Protocol::HttpProtobuf
+        ));
+        assert!(!own("https://collector.example:4317", Protocol::Grpc));
+        assert!(!own(
+            "https://collector.example/v1/traces",
+            Protocol::HttpProtobuf
+        ));
+        assert!(!own("http://127.0.0.1:4318/v1/traces", Protocol::HttpJson));
+    }
+}
