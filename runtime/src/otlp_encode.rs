@@ -252,9 +252,7 @@ impl Encode for Span<'_> {
     fn encode<O: Out>(&self, out: &mut O) {
         let span = self.0;
         let context = &span.span_context;
-        out.text(1, &context.trace_id().to_bytes());
-        out.text(2, &context.span_id().to_bytes());
-        out.text(3, context.trace_state().header().as_bytes());
+        ids(out, context);
         if span.parent_span_id != opentelemetry::trace::SpanId::INVALID {
             out.text(4, &span.parent_span_id.to_bytes());
         }
@@ -275,6 +273,13 @@ impl Encode for Span<'_> {
         out.message(15, &SpanStatus(&span.status));
         out.fixed32(16, flags(context, span.parent_span_is_remote));
     }
+}
+
+/// Fields 1 to 3 of a `Span` and of a `Span.Link` alike: trace id, span id, trace state.
+fn ids<O: Out>(out: &mut O, context: &SpanContext) {
+    out.text(1, &context.trace_id().to_bytes());
+    out.text(2, &context.span_id().to_bytes());
+    out.text(3, context.trace_state().header().as_bytes());
 }
 
 /// `Span.SpanKind`.
@@ -318,9 +323,7 @@ impl Encode for Link<'_> {
     fn encode<O: Out>(&self, out: &mut O) {
         let link = self.0;
         let context = &link.span_context;
-        out.text(1, &context.trace_id().to_bytes());
-        out.text(2, &context.span_id().to_bytes());
-        out.text(3, context.trace_state().header().as_bytes());
+        ids(out, context);
         attributes(out, 4, &link.attributes);
         out.uint(5, u64::from(link.dropped_attributes_count));
         out.fixed32(6, flags(context, context.is_remote()));

@@ -407,6 +407,21 @@ mod tests {
         exporter
     }
 
+    /// Exports [`spans`] once with a new exporter, then waits for the peer's account of it.
+    async fn export_once<R>(
+        endpoint: &str,
+        protocol: Protocol,
+        gzip: bool,
+        served: tokio::task::JoinHandle<Vec<R>>,
+    ) -> (Vec<R>, OTelSdkResult) {
+        use opentelemetry_sdk::trace::SpanExporter as _;
+        let exporter = exporter(endpoint, protocol, gzip);
+        let result = exporter.export(spans()).await;
+        // The gRPC peer stops when the connection closes.
+        drop(exporter);
+        (served.await.expect("the peer"), result)
+    }
+
     fn resource() -> Resource {
         Resource::builder_empty().with_service_name("shop").build()
     }
@@ -429,15 +444,12 @@ mod tests {
     /// compression, and a body that is the batch's encoding.
     #[test]
     fn a_grpc_export_is_one_request_with_the_configured_headers() {
-        use opentelemetry_sdk::trace::SpanExporter as _;
         let runtime = runtime();
-        let received = runtime.block_on(async {
+        let (received, result) = runtime.block_on(async {
             let (endpoint, served) = grpc_peer(vec![tonic::Code::Ok]).await;
-            let exporter = exporter(&endpoint, Protocol::Grpc, true);
-            exporter.export(spans()).await.expect("exported");
-            drop(exporter);
-            served.await.expect("the peer")
+            export_once(&endpoint, Protocol::Grpc, true, served).await
         });
+        assert!(result.is_ok(), "{result:?}");
         assert_eq!(received.len(), 1);
         let request = &received[0];
         assert_eq!(request.path, TRACE_EXPORT);
@@ -482,10 +494,7 @@ mod tests {
 
         let (refused, result) = runtime.block_on(async {
             let (endpoint, served) = grpc_peer(vec![tonic::Code::InvalidArgument]).await;
-            let exporter = exporter(&endpoint, Protocol::Grpc, false);
-            let result = exporter.export(spans()).await;
-            drop(exporter);
-            (served.await.expect("the peer"), result)
+            export_once(&endpoint, Protocol::Grpc, false, served).await
         });
         assert_eq!(refused.len(), 1);
         let error = result.expect_err("refused").to_string();
@@ -592,14 +601,12 @@ mod tests {
     /// URL, gzipped when asked, with the configured headers.
     #[test]
     fn an_http_export_posts_the_encoding_with_the_configured_headers() {
-        use opentelemetry_sdk::trace::SpanExporter as _;
         let runtime = runtime();
-        let posted = runtime.block_on(async {
+        let (posted, result) = runtime.block_on(async {
             let (endpoint, served) = http_peer(vec![200]).await;
-            let exporter = exporter(&endpoint, Protocol::HttpProtobuf, true);
-            exporter.export(spans()).await.expect("exported");
-            served.await.expect("the peer")
+            export_once(&endpoint, Protocol::HttpProtobuf, true, served).await
         });
+        assert!(result.is_ok(), "{result:?}");
         assert_eq!(posted.len(), 1);
         let request = &posted[0];
         assert!(
@@ -620,13 +627,10 @@ mod tests {
     /// 503 is retried with the same body; 400 fails the export at once.
     #[test]
     fn over_http_unavailable_is_retried_and_bad_request_is_not() {
-        use opentelemetry_sdk::trace::SpanExporter as _;
         let runtime = runtime();
         let (posted, result) = runtime.block_on(async {
             let (endpoint, served) = http_peer(vec![503, 200]).await;
-            let exporter = exporter(&endpoint, Protocol::HttpProtobuf, false);
-            let result = exporter.export(spans()).await;
-            (served.await.expect("the peer"), result)
+            export_once(&endpoint, Protocol::HttpProtobuf, false, served).await
         });
         assert!(result.is_ok(), "{result:?}");
         assert_eq!(posted.len(), 2);
@@ -634,9 +638,7 @@ mod tests {
 
         let (posted, result) = runtime.block_on(async {
             let (endpoint, served) = http_peer(vec![400]).await;
-            let exporter = exporter(&endpoint, Protocol::HttpProtobuf, false);
-            let result = exporter.export(spans()).await;
-            (served.await.expect("the peer"), result)
+            export_once(&endpoint, Protocol::HttpProtobuf, false, served).await
         });
         assert_eq!(posted.len(), 1);
         let error = result.expect_err("refused").to_string();
