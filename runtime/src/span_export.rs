@@ -6,12 +6,12 @@
 //! string value) before encoding: that conversion was most of what exporting a span cost.
 //!
 //! The requests are the SDK exporter's: the same method or path, headers, timeout and
-//! compression, and the same retry policy (3 retries after the first attempt, waits doubling
-//! from 100 ms to at most 1.6 s plus up to 100 ms of jitter, within the export timeout the
-//! caller enforces). Two differences: a collector's `Retry-After` or gRPC retry information is
-//! not read (the backoff applies), so `RESOURCE_EXHAUSTED` is not retried; and a partial
-//! success is said once on stderr instead of through the SDK's internal log. `https://`
-//! endpoints keep the SDK's exporter, with its TLS.
+//! compression, and the same retry policy: 3 retries after the first attempt, waits doubling
+//! from 100 ms to at most 1.6 s plus up to 100 ms of jitter, longer when the collector asks
+//! for it (HTTP `Retry-After` on 429 and 503, gRPC `RetryInfo` on `UNAVAILABLE` and
+//! `RESOURCE_EXHAUSTED`, which is retried only then; at most 10 minutes), all within the export
+//! timeout the caller enforces. A partial success is said once on stderr instead of through the
+//! SDK's internal log. `https://` endpoints keep the SDK's exporter, with its TLS.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -39,6 +39,8 @@ const RETRIES: u32 = 3;
 const FIRST_WAIT: Duration = Duration::from_millis(100);
 const LONGEST_WAIT: Duration = Duration::from_millis(1600);
 const JITTER_MS: u64 = 100;
+/// The longest wait a collector can ask for.
+const LONGEST_ASKED: Duration = Duration::from_secs(600);
 
 /// The span exporter of plain-text OTLP endpoints.
 pub(crate) struct SpanExporter {
@@ -78,7 +80,17 @@ impl std::fmt::Debug for SpanExporter {
 /// Why an attempt failed, and whether another is worth making.
 struct Failure {
     message: String,
-    retry: bool,
+    retry: Retry,
+}
+
+/// Whether to try again, and how soon.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Retry {
+    No,
+    /// After the backoff.
+    Later,
+    /// After at least what the collector asked for.
+    After(Duration),
 }
 
 impl SpanExporter {
@@ -134,7 +146,7 @@ impl SpanExporter {
                 let mut client = client.clone();
                 client.ready().await.map_err(|e| Failure {
                     message: format!("cannot reach the collector: {e}"),
-                    retry: true,
+                    retry: Retry::Later,
                 })?;
                 let mut call = tonic::Request::new(body.clone());
                 *call.metadata_mut() = metadata.clone();
@@ -145,7 +157,7 @@ impl SpanExporter {
                     .map(tonic::Response::into_inner)
                     .map_err(|status| Failure {
                         message: format!("{:?}: {}", status.code(), status.message()),
-                        retry: retryable_status(status.code()),
+                        retry: grpc_retry(&status),
                     })
             }
             Transport::Http {
@@ -163,13 +175,18 @@ impl SpanExporter {
                 }
                 let response = request.send().await.map_err(|e| Failure {
                     message: format!("cannot reach the collector: {e}"),
-                    retry: true,
+                    retry: Retry::Later,
                 })?;
                 let status = response.status();
                 if !status.is_success() {
+                    let asked = response
+                        .headers()
+                        .get(http::header::RETRY_AFTER)
+                        .and_then(|value| value.to_str().ok())
+                        .and_then(retry_after);
                     return Err(Failure {
                         message: format!("HTTP status {status}"),
-                        retry: matches!(status.as_u16(), 429 | 502 | 503 | 504),
+                        retry: http_retry(status.as_u16(), asked),
                     });
                 }
                 // A body that does not decode is no reason to send the spans again.
@@ -209,18 +226,47 @@ impl SpanExporter {
     }
 }
 
-/// The gRPC statuses the SDK's exporter retries (`RESOURCE_EXHAUSTED` only with the
-/// collector's retry information, which is not read here).
-fn retryable_status(code: tonic::Code) -> bool {
-    matches!(
-        code,
+/// The gRPC statuses the SDK's exporter retries, as the OTLP specification lists them:
+/// `RESOURCE_EXHAUSTED` only when the collector says when (`RetryInfo`).
+fn grpc_retry(status: &tonic::Status) -> Retry {
+    use tonic_types::StatusExt as _;
+    let asked = status
+        .get_details_retry_info()
+        .and_then(|info| info.retry_delay)
+        .filter(|delay| !delay.is_zero())
+        .map(|delay| delay.min(LONGEST_ASKED));
+    match status.code() {
+        tonic::Code::ResourceExhausted => asked.map_or(Retry::No, Retry::After),
+        tonic::Code::Unavailable => asked.map_or(Retry::Later, Retry::After),
         tonic::Code::Cancelled
-            | tonic::Code::DeadlineExceeded
-            | tonic::Code::Aborted
-            | tonic::Code::OutOfRange
-            | tonic::Code::DataLoss
-            | tonic::Code::Unavailable
-    )
+        | tonic::Code::DeadlineExceeded
+        | tonic::Code::Aborted
+        | tonic::Code::OutOfRange
+        | tonic::Code::DataLoss => Retry::Later,
+        _ => Retry::No,
+    }
+}
+
+/// The HTTP statuses OTLP/HTTP retries; 429 and 503 after the `Retry-After` asked, if any.
+fn http_retry(status: u16, asked: Option<Duration>) -> Retry {
+    match (status, asked) {
+        (429 | 503, Some(asked)) => Retry::After(asked),
+        (429 | 502 | 503 | 504, _) => Retry::Later,
+        _ => Retry::No,
+    }
+}
+
+/// A `Retry-After` value: seconds, or an HTTP date; at most [`LONGEST_ASKED`].
+fn retry_after(value: &str) -> Option<Duration> {
+    let value = value.trim();
+    let asked = match value.parse::<u64>() {
+        Ok(seconds) => Duration::from_secs(seconds),
+        Err(_) => httpdate::parse_http_date(value)
+            .ok()?
+            .duration_since(std::time::SystemTime::now())
+            .unwrap_or_default(),
+    };
+    Some(asked.min(LONGEST_ASKED))
 }
 
 impl opentelemetry_sdk::trace::SpanExporter for SpanExporter {
@@ -231,6 +277,7 @@ impl opentelemetry_sdk::trace::SpanExporter for SpanExporter {
         let body = self.body(&batch)?;
         drop(batch);
         let mut wait = FIRST_WAIT;
+        let mut longest = LONGEST_WAIT;
         let mut attempt = 0;
         loop {
             match self.send(&body).await {
@@ -238,10 +285,15 @@ impl opentelemetry_sdk::trace::SpanExporter for SpanExporter {
                     self.partial_success(response);
                     return Ok(());
                 }
-                Err(failure) if failure.retry && attempt < RETRIES => {
+                Err(failure) if failure.retry != Retry::No && attempt < RETRIES => {
+                    if let Retry::After(asked) = failure.retry {
+                        // Never sooner than asked; later waits grow from there.
+                        longest = longest.max(asked);
+                        wait = wait.max(asked);
+                    }
                     let jitter = Duration::from_millis(crate::clock::ticks() % JITTER_MS);
                     tokio::time::sleep(wait + jitter).await;
-                    wait = (wait * 2).min(LONGEST_WAIT);
+                    wait = (wait * 2).min(longest);
                     attempt += 1;
                 }
                 Err(failure) => {
@@ -316,6 +368,19 @@ mod tests {
     async fn grpc_peer(
         codes: Vec<tonic::Code>,
     ) -> (String, tokio::task::JoinHandle<Vec<Received>>) {
+        grpc_peer_with(
+            codes
+                .into_iter()
+                .map(|c| tonic::Status::new(c, ""))
+                .collect(),
+        )
+        .await
+    }
+
+    /// The same, answering with whole statuses (their details too).
+    async fn grpc_peer_with(
+        statuses: Vec<tonic::Status>,
+    ) -> (String, tokio::task::JoinHandle<Vec<Received>>) {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a local port");
@@ -324,7 +389,7 @@ mod tests {
             let (socket, _) = listener.accept().await.expect("a connection");
             let mut connection = h2::server::handshake(socket).await.expect("HTTP/2");
             let mut received = Vec::new();
-            let mut codes = codes.into_iter();
+            let mut statuses = statuses.into_iter();
             while let Some(Ok((request, mut respond))) = connection.accept().await {
                 let (parts, mut body) = request.into_parts();
                 let mut bytes = Vec::new();
@@ -338,7 +403,10 @@ mod tests {
                     headers: parts.headers,
                     body: bytes,
                 });
-                let code = codes.next().unwrap_or(tonic::Code::Ok);
+                let status = statuses
+                    .next()
+                    .unwrap_or_else(|| tonic::Status::new(tonic::Code::Ok, ""));
+                let code = status.code();
                 let response = http::Response::builder()
                     .status(200)
                     .header("content-type", "application/grpc")
@@ -351,7 +419,9 @@ mod tests {
                     stream.send_data(message, false).expect("the message");
                 }
                 let mut trailers = http::HeaderMap::new();
-                trailers.insert("grpc-status", (code as i32).into());
+                status
+                    .add_header(&mut trailers)
+                    .expect("the status as trailers");
                 stream.send_trailers(trailers).expect("trailers");
             }
             received
@@ -535,8 +605,8 @@ mod tests {
         }
     }
 
-    /// An HTTP/1.1 peer that answers one request per status in `statuses`, then returns what
-    /// it received.
+    /// An HTTP/1.1 peer that answers one request per status in `statuses` (a 429 asks for a
+    /// retry after one second), then returns what it received.
     async fn http_peer(statuses: Vec<u16>) -> (String, tokio::task::JoinHandle<Vec<Posted>>) {
         use tokio::io::{AsyncBufReadExt as _, AsyncReadExt as _, AsyncWriteExt as _};
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -582,8 +652,13 @@ mod tests {
                         .expect("the body");
                     posted.push(request);
                     statuses.next();
+                    let asked = if status == 429 {
+                        "retry-after: 1\r\n"
+                    } else {
+                        ""
+                    };
                     let response = format!(
-                        "HTTP/1.1 {status} X\r\ncontent-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n"
+                        "HTTP/1.1 {status} X\r\n{asked}content-type: application/x-protobuf\r\ncontent-length: 0\r\n\r\n"
                     );
                     socket
                         .get_mut()
@@ -665,5 +740,101 @@ mod tests {
             Protocol::HttpProtobuf
         ));
         assert!(!own("http://127.0.0.1:4318/v1/traces", Protocol::HttpJson));
+    }
+
+    // --- what the collector asks for -------------------------------------------------------
+
+    #[test]
+    fn retry_after_is_seconds_or_a_date_and_at_most_ten_minutes() {
+        assert_eq!(retry_after(" 120 "), Some(Duration::from_secs(120)));
+        assert_eq!(retry_after("99999"), Some(LONGEST_ASKED));
+        let later = std::time::SystemTime::now() + Duration::from_secs(30);
+        let asked = retry_after(&httpdate::fmt_http_date(later)).expect("a date");
+        assert!(
+            (Duration::from_secs(28)..=Duration::from_secs(30)).contains(&asked),
+            "{asked:?}"
+        );
+        assert_eq!(
+            retry_after("Thu, 01 Jan 1970 00:00:00 GMT"),
+            Some(Duration::ZERO)
+        );
+        assert_eq!(retry_after("soon"), None);
+    }
+
+    #[test]
+    fn http_statuses_are_retried_as_otlp_says() {
+        let asked = Some(Duration::from_secs(2));
+        assert_eq!(http_retry(429, asked), Retry::After(Duration::from_secs(2)));
+        assert_eq!(http_retry(503, asked), Retry::After(Duration::from_secs(2)));
+        assert_eq!(http_retry(503, None), Retry::Later);
+        assert_eq!(http_retry(502, asked), Retry::Later);
+        assert_eq!(http_retry(504, None), Retry::Later);
+        assert_eq!(http_retry(400, asked), Retry::No);
+        assert_eq!(http_retry(500, None), Retry::No);
+    }
+
+    #[test]
+    fn grpc_statuses_are_retried_as_otlp_says() {
+        use tonic_types::{ErrorDetails, StatusExt as _};
+        let asking = |code, delay| {
+            tonic::Status::with_error_details(code, "", ErrorDetails::with_retry_info(delay))
+        };
+        let second = Some(Duration::from_secs(1));
+        assert_eq!(
+            grpc_retry(&asking(tonic::Code::ResourceExhausted, second)),
+            Retry::After(Duration::from_secs(1))
+        );
+        assert_eq!(
+            grpc_retry(&tonic::Status::resource_exhausted("full")),
+            Retry::No
+        );
+        assert_eq!(
+            grpc_retry(&asking(tonic::Code::Unavailable, second)),
+            Retry::After(Duration::from_secs(1))
+        );
+        assert_eq!(grpc_retry(&tonic::Status::unavailable("")), Retry::Later);
+        assert_eq!(
+            grpc_retry(&asking(tonic::Code::Unavailable, Some(Duration::ZERO))),
+            Retry::Later
+        );
+        assert_eq!(grpc_retry(&tonic::Status::aborted("")), Retry::Later);
+        assert_eq!(grpc_retry(&tonic::Status::invalid_argument("")), Retry::No);
+    }
+
+    /// The wait a collector asks for is kept, over gRPC and HTTP.
+    #[test]
+    fn an_export_waits_as_long_as_the_collector_asks() {
+        use tonic_types::{ErrorDetails, StatusExt as _};
+        let runtime = runtime();
+        let asked = Duration::from_millis(300);
+        let started = std::time::Instant::now();
+        let (received, result) = runtime.block_on(async {
+            let (endpoint, served) = grpc_peer_with(vec![
+                tonic::Status::with_error_details(
+                    tonic::Code::ResourceExhausted,
+                    "slow down",
+                    ErrorDetails::with_retry_info(Some(asked)),
+                ),
+                tonic::Status::new(tonic::Code::Ok, ""),
+            ])
+            .await;
+            export_once(&endpoint, Protocol::Grpc, false, served).await
+        });
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(received.len(), 2);
+        assert!(started.elapsed() >= asked, "{:?}", started.elapsed());
+
+        let started = std::time::Instant::now();
+        let (posted, result) = runtime.block_on(async {
+            let (endpoint, served) = http_peer(vec![429, 200]).await;
+            export_once(&endpoint, Protocol::HttpProtobuf, false, served).await
+        });
+        assert!(result.is_ok(), "{result:?}");
+        assert_eq!(posted.len(), 2);
+        assert!(
+            started.elapsed() >= Duration::from_secs(1),
+            "{:?}",
+            started.elapsed()
+        );
     }
 }
