@@ -10,8 +10,8 @@
 //! from 100 ms to at most 1.6 s plus up to 100 ms of jitter, longer when the collector asks
 //! for it (HTTP `Retry-After` on 429 and 503, gRPC `RetryInfo` on `UNAVAILABLE` and
 //! `RESOURCE_EXHAUSTED`, which is retried only then; at most 10 minutes), all within the export
-//! timeout the caller enforces. A partial success is said once on stderr instead of through the
-//! SDK's internal log. `https://` endpoints keep the SDK's exporter, with its TLS.
+//! timeout the caller enforces. The `User-Agent` names signalry where the SDK's names itself. A
+//! partial success is said once on stderr instead of through the SDK's internal log. `https://` endpoints keep the SDK's exporter, with its TLS.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
@@ -31,6 +31,12 @@ use tonic_prost::ProstDecoder;
 
 use crate::config::{Compression, OtlpConfig, Protocol};
 use crate::otlp_encode::{export_trace_request, EncodedResource};
+
+/// Who sends the requests: signalry, in Rust, this version.
+const USER_AGENT: &str = concat!(
+    "OTel-OTLP-Exporter-Rust-signalry/",
+    env!("CARGO_PKG_VERSION")
+);
 
 /// The gRPC method every OTLP span export calls.
 const TRACE_EXPORT: &str = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
@@ -96,7 +102,14 @@ enum Retry {
 impl SpanExporter {
     /// The exporter for `config` when signalry sends its spans itself: gRPC or HTTP/protobuf to
     /// an `http://` endpoint. `None` otherwise (HTTP/JSON, TLS), for the SDK's exporter.
-    pub(crate) fn new(config: &OtlpConfig, headers: http::HeaderMap) -> Option<Self> {
+    pub(crate) fn new(config: &OtlpConfig, mut headers: http::HeaderMap) -> Option<Self> {
+        // As the OTLP specification asks of exporters, unless the configuration names one.
+        if !headers.contains_key(http::header::USER_AGENT) {
+            headers.insert(
+                http::header::USER_AGENT,
+                http::HeaderValue::from_static(USER_AGENT),
+            );
+        }
         let transport = match config.protocol {
             Protocol::Grpc => Transport::Grpc {
                 client: Grpc::new(crate::grpc::channel(&config.endpoint, config.timeout)?),
@@ -533,6 +546,11 @@ mod tests {
         };
         assert_eq!(header("content-type"), "application/grpc");
         assert_eq!(header("authorization"), "Bearer t0ken");
+        assert!(
+            header("user-agent").starts_with(USER_AGENT),
+            "{}",
+            header("user-agent")
+        );
         assert_eq!(header("grpc-encoding"), "gzip");
         assert!(header("grpc-timeout").ends_with('m') || header("grpc-timeout").ends_with('u'));
         // A compressed message: flag 1, then its length, then gzip.
@@ -695,6 +713,7 @@ mod tests {
         );
         assert_eq!(request.header("content-encoding"), Some("gzip"));
         assert_eq!(request.header("authorization"), Some("Bearer t0ken"));
+        assert_eq!(request.header("user-agent"), Some(USER_AGENT));
         let expected = export_trace_request(&EncodedResource::new(&resource()), &spans());
         assert_eq!(gunzip(&request.body), expected);
     }
