@@ -110,11 +110,20 @@ impl SpanExporter {
                 http::HeaderValue::from_static(USER_AGENT),
             );
         }
+        let gzip = config.compression == Compression::Gzip;
         let transport = match config.protocol {
-            Protocol::Grpc => Transport::Grpc {
-                client: Grpc::new(crate::grpc::channel(&config.endpoint, config.timeout)?),
-                metadata: MetadataMap::from_headers(headers),
-            },
+            Protocol::Grpc => {
+                let mut client = Grpc::new(crate::grpc::channel(&config.endpoint, config.timeout)?);
+                if gzip {
+                    client = client
+                        .send_compressed(CompressionEncoding::Gzip)
+                        .accept_compressed(CompressionEncoding::Gzip);
+                }
+                Transport::Grpc {
+                    client,
+                    metadata: MetadataMap::from_headers(headers),
+                }
+            }
             Protocol::HttpProtobuf => {
                 let url = reqwest::Url::parse(&config.endpoint).ok()?;
                 if url.scheme() != "http" {
@@ -131,16 +140,6 @@ impl SpanExporter {
                 }
             }
             Protocol::HttpJson => return None,
-        };
-        let gzip = config.compression == Compression::Gzip;
-        let transport = match transport {
-            Transport::Grpc { client, metadata } if gzip => Transport::Grpc {
-                client: client
-                    .send_compressed(CompressionEncoding::Gzip)
-                    .accept_compressed(CompressionEncoding::Gzip),
-                metadata,
-            },
-            other => other,
         };
         Some(Self {
             transport,
