@@ -34,11 +34,11 @@ mod metrics;
 mod otlp;
 #[cfg(feature = "otlp")]
 mod otlp_encode;
+#[cfg(feature = "otlp")]
+mod otlp_export;
 mod pipeline;
 mod pool;
 mod resource;
-#[cfg(feature = "otlp")]
-mod span_export;
 mod state;
 pub mod testing;
 

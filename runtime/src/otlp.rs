@@ -25,7 +25,7 @@ use opentelemetry_sdk::Resource;
 use tokio::runtime::{Handle, Runtime};
 
 use crate::config::{Compression, OtlpConfig, Protocol};
-use crate::custom_export::BoxedSpanExporter;
+use crate::custom_export::{BoxedLogExporter, BoxedSpanExporter};
 
 /// The Tokio runtime every OTLP exporter runs on.
 pub(crate) struct ExportRuntime {
@@ -136,7 +136,7 @@ impl<E: SpanExporter> SpanExporter for OnRuntime<E> {
     }
 }
 
-impl LogExporter for OnRuntime<opentelemetry_otlp::LogExporter> {
+impl<E: LogExporter> LogExporter for OnRuntime<E> {
     async fn export(&self, batch: LogBatch<'_>) -> OTelSdkResult {
         self.run(self.inner.export(batch)).await
     }
@@ -245,7 +245,7 @@ impl ExportRuntime {
     ) -> Result<OnRuntime<BoxedSpanExporter>, String> {
         let handle = self.handle().ok_or("the export runtime has stopped")?;
         let _entered = handle.enter();
-        let inner = match crate::span_export::SpanExporter::new(config, header_map(&config.headers))
+        let inner = match crate::otlp_export::SpanExporter::new(config, header_map(&config.headers))
         {
             Some(exporter) => BoxedSpanExporter::new(exporter),
             None => BoxedSpanExporter::new(build_exporter!(
@@ -264,10 +264,17 @@ impl ExportRuntime {
         &self,
         config: &OtlpConfig,
         export_timeout: Duration,
-    ) -> Result<OnRuntime<opentelemetry_otlp::LogExporter>, String> {
+    ) -> Result<OnRuntime<BoxedLogExporter>, String> {
         let handle = self.handle().ok_or("the export runtime has stopped")?;
         let _entered = handle.enter();
-        let inner = build_exporter!(opentelemetry_otlp::LogExporter::builder(), config)?;
+        let inner = match crate::otlp_export::LogExporter::new(config, header_map(&config.headers))
+        {
+            Some(exporter) => BoxedLogExporter::new(exporter),
+            None => BoxedLogExporter::new(build_exporter!(
+                opentelemetry_otlp::LogExporter::builder(),
+                config
+            )?),
+        };
         Ok(OnRuntime {
             inner,
             handle: handle.clone(),

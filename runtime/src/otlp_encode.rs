@@ -1,4 +1,4 @@
-//! OTLP/protobuf encoding of a span batch, written straight from the SDK's `SpanData`.
+//! OTLP/protobuf encoding of a span or log batch, written straight from the SDK's records.
 //!
 //! The OTLP exporter of `opentelemetry-otlp` clones the whole batch for every attempt (to be
 //! able to retry), converts the clone into `opentelemetry-proto`'s message structs (a `String`
@@ -10,8 +10,12 @@
 //! the files it imports, field for field as `opentelemetry-proto` fills them (the tests decode
 //! this encoding with its types and compare with its conversion).
 
+use std::time::SystemTime;
+
+use opentelemetry::logs::{AnyValue as LogsAnyValue, Severity};
 use opentelemetry::trace::{SpanContext, SpanKind, Status};
 use opentelemetry::{Array, InstrumentationScope, KeyValue, StringValue, Value};
+use opentelemetry_sdk::logs::{LogBatch, SdkLogRecord};
 use opentelemetry_sdk::trace::SpanData;
 use opentelemetry_sdk::Resource;
 
@@ -39,6 +43,13 @@ pub(crate) struct EncodedResource {
 }
 
 impl EncodedResource {
+    /// Field 1 of `ResourceSpans` and `ResourceLogs` alike.
+    fn encode_message<O: Out>(&self, out: &mut O) {
+        out.key(1, LEN);
+        out.varint(self.message.len() as u64);
+        out.bytes(&self.message);
+    }
+
     pub(crate) fn new(resource: &Resource) -> Self {
         Self {
             message: encode(&ResourceMessage(resource)),
@@ -208,9 +219,7 @@ struct ResourceSpans<'r, 'a>(&'r Request<'a>);
 impl Encode for ResourceSpans<'_, '_> {
     fn encode<O: Out>(&self, out: &mut O) {
         let Request { resource, scopes } = self.0;
-        out.key(1, LEN);
-        out.varint(resource.message.len() as u64);
-        out.bytes(&resource.message);
+        resource.encode_message(out);
         for scope in scopes {
             out.message(2, scope);
         }
@@ -226,7 +235,7 @@ struct ScopeSpans<'a> {
 
 impl Encode for ScopeSpans<'_> {
     fn encode<O: Out>(&self, out: &mut O) {
-        out.message(1, &Scope(self.scope));
+        out.message(1, &Scope(self.scope, self.scope.name()));
         for span in &self.spans {
             out.message(2, &Span(span));
         }
@@ -234,12 +243,12 @@ impl Encode for ScopeSpans<'_> {
     }
 }
 
-/// `InstrumentationScope`.
-struct Scope<'a>(&'a InstrumentationScope);
+/// `InstrumentationScope`, under the name given (log records name theirs by target).
+struct Scope<'a>(&'a InstrumentationScope, &'a str);
 
 impl Encode for Scope<'_> {
     fn encode<O: Out>(&self, out: &mut O) {
-        out.text(1, self.0.name().as_bytes());
+        out.text(1, self.1.as_bytes());
         out.text(2, self.0.version().unwrap_or_default().as_bytes());
         attributes(out, 3, self.0.attributes());
     }
@@ -444,6 +453,171 @@ impl Encode for Scalar<'_> {
     }
 }
 
+// --- log records ---------------------------------------------------------------------------
+
+/// An encoded `ExportLogsServiceRequest` for `batch`, all from `resource`. Records are grouped
+/// by scope as `opentelemetry-proto` groups them: the scope, named by the record's target when
+/// it has one.
+pub(crate) fn export_logs_request(resource: &EncodedResource, batch: &LogBatch<'_>) -> Vec<u8> {
+    let mut scopes: Vec<ScopeLogs<'_>> = Vec::new();
+    for (record, scope) in batch.iter() {
+        let name = record
+            .target()
+            .map_or_else(|| scope.name(), |target| target.as_ref());
+        let same = |group: &&mut ScopeLogs<'_>| {
+            group.name == name
+                && group.scope.version() == scope.version()
+                && group.scope.schema_url() == scope.schema_url()
+                && group.scope.attributes().eq(scope.attributes())
+        };
+        match scopes.iter_mut().find(same) {
+            Some(group) => group.records.push(record),
+            None => scopes.push(ScopeLogs {
+                name,
+                scope,
+                records: vec![record],
+            }),
+        }
+    }
+    encode(&LogsRequest { resource, scopes })
+}
+
+/// `ExportLogsServiceRequest`: one `ResourceLogs`.
+struct LogsRequest<'a> {
+    resource: &'a EncodedResource,
+    scopes: Vec<ScopeLogs<'a>>,
+}
+
+impl Encode for LogsRequest<'_> {
+    fn encode<O: Out>(&self, out: &mut O) {
+        out.message(1, &ResourceLogs(self));
+    }
+}
+
+/// `ResourceLogs`: the resource, then a `ScopeLogs` per scope.
+struct ResourceLogs<'r, 'a>(&'r LogsRequest<'a>);
+
+impl Encode for ResourceLogs<'_, '_> {
+    fn encode<O: Out>(&self, out: &mut O) {
+        let LogsRequest { resource, scopes } = self.0;
+        resource.encode_message(out);
+        for scope in scopes {
+            out.message(2, scope);
+        }
+        out.text(3, resource.schema_url.as_bytes());
+    }
+}
+
+/// `ScopeLogs`: the records of one scope.
+struct ScopeLogs<'a> {
+    /// The records' target, else the scope's name.
+    name: &'a str,
+    scope: &'a InstrumentationScope,
+    records: Vec<&'a SdkLogRecord>,
+}
+
+impl Encode for ScopeLogs<'_> {
+    fn encode<O: Out>(&self, out: &mut O) {
+        out.message(1, &Scope(self.scope, self.name));
+        for record in &self.records {
+            out.message(2, &LogRecord(record));
+        }
+        out.text(3, self.scope.schema_url().unwrap_or_default().as_bytes());
+    }
+}
+
+/// `LogRecord`.
+struct LogRecord<'a>(&'a SdkLogRecord);
+
+impl Encode for LogRecord<'_> {
+    fn encode<O: Out>(&self, out: &mut O) {
+        let record = self.0;
+        let nanos = |time: Option<SystemTime>| time.map_or(0, crate::clock::nanos_since_epoch);
+        out.fixed64(1, nanos(record.timestamp()));
+        out.uint(2, record.severity_number().map_or(0, severity));
+        out.text(3, record.severity_text().unwrap_or_default().as_bytes());
+        if let Some(body) = record.body() {
+            out.message(5, &LogValue(body));
+        }
+        for (key, value) in record.attributes_iter() {
+            out.message(6, &LogAttribute(key.as_str(), value));
+        }
+        let context = record.trace_context();
+        out.fixed32(
+            8,
+            context
+                .and_then(|context| context.trace_flags)
+                .map_or(0, |flags| u32::from(flags.to_u8())),
+        );
+        if let Some(context) = context {
+            out.text(9, &context.trace_id.to_bytes());
+            out.text(10, &context.span_id.to_bytes());
+        }
+        out.fixed64(11, nanos(record.observed_timestamp()));
+        out.text(12, record.event_name().unwrap_or_default().as_bytes());
+    }
+}
+
+/// `SeverityNumber`: the same numbers as the API's `Severity`.
+fn severity(severity: Severity) -> u64 {
+    severity as u64
+}
+
+/// `KeyValue` of a log record.
+struct LogAttribute<'a>(&'a str, &'a LogsAnyValue);
+
+impl Encode for LogAttribute<'_> {
+    fn encode<O: Out>(&self, out: &mut O) {
+        out.text(1, self.0.as_bytes());
+        out.message(2, &LogValue(self.1));
+    }
+}
+
+/// `AnyValue` of a log record: also bytes, lists and maps.
+struct LogValue<'a>(&'a LogsAnyValue);
+
+impl Encode for LogValue<'_> {
+    fn encode<O: Out>(&self, out: &mut O) {
+        match self.0 {
+            LogsAnyValue::String(text) => string(out, text),
+            LogsAnyValue::Boolean(value) => boolean(out, *value),
+            LogsAnyValue::Int(value) => integer(out, *value),
+            LogsAnyValue::Double(value) => double(out, *value),
+            LogsAnyValue::ListAny(values) => out.message(5, &LogList(values)),
+            LogsAnyValue::Map(entries) => out.message(6, &LogMap(entries)),
+            LogsAnyValue::Bytes(bytes) => {
+                out.key(7, LEN);
+                out.varint(bytes.len() as u64);
+                out.bytes(bytes);
+            }
+            // A kind of value newer than this encoder: an empty `AnyValue`.
+            _ => {}
+        }
+    }
+}
+
+/// `ArrayValue` of log values.
+struct LogList<'a>(&'a [LogsAnyValue]);
+
+impl Encode for LogList<'_> {
+    fn encode<O: Out>(&self, out: &mut O) {
+        for value in self.0 {
+            out.message(1, &LogValue(value));
+        }
+    }
+}
+
+/// `KeyValueList`, in the map's order.
+struct LogMap<'a>(&'a std::collections::HashMap<opentelemetry::Key, LogsAnyValue>);
+
+impl Encode for LogMap<'_> {
+    fn encode<O: Out>(&self, out: &mut O) {
+        for (key, value) in self.0 {
+            out.message(1, &LogAttribute(key.as_str(), value));
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::borrow::Cow;
@@ -612,5 +786,102 @@ mod tests {
             &resource,
             vec![span("", &scope, SpanKind::Internal, Status::Unset)],
         );
+    }
+
+    // --- log records -------------------------------------------------------------------------
+
+    fn log_record(
+        provider: &opentelemetry_sdk::logs::SdkLoggerProvider,
+        fill: impl FnOnce(&mut SdkLogRecord),
+    ) -> SdkLogRecord {
+        use opentelemetry::logs::{Logger as _, LoggerProvider as _};
+        let mut record = provider.logger("encode").create_log_record();
+        fill(&mut record);
+        record
+    }
+
+    /// Every kind of log value, nested too.
+    fn every_log_value() -> LogsAnyValue {
+        let mut map = std::collections::HashMap::new();
+        map.insert(opentelemetry::Key::from("n"), LogsAnyValue::Int(-7));
+        map.insert(
+            opentelemetry::Key::from("list"),
+            LogsAnyValue::ListAny(Box::new(vec![
+                LogsAnyValue::Boolean(false),
+                LogsAnyValue::Double(0.0),
+                LogsAnyValue::String("".into()),
+                LogsAnyValue::Bytes(Box::new(vec![0, 255])),
+            ])),
+        );
+        LogsAnyValue::Map(Box::new(map))
+    }
+
+    #[test]
+    fn a_log_batch_encodes_as_the_sdk_converts_it() {
+        use opentelemetry::logs::LogRecord as _;
+        use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceRequest;
+        use opentelemetry_proto::transform::logs::tonic::group_logs_by_resource_and_scope;
+
+        let provider = opentelemetry_sdk::logs::SdkLoggerProvider::builder().build();
+        let at = |nanos| UNIX_EPOCH + Duration::from_nanos(nanos);
+        let full = log_record(&provider, |r| {
+            r.set_timestamp(at(1_764_460_800_000_000_001));
+            r.set_observed_timestamp(at(1_764_460_800_000_000_002));
+            r.set_severity_number(Severity::Warn3);
+            r.set_severity_text("WARN");
+            r.set_event_name("order.failed");
+            r.set_body(every_log_value());
+            r.add_attribute("text", "value");
+            r.add_attribute("int", 42);
+            r.add_attribute("bytes", LogsAnyValue::Bytes(Box::new(vec![1, 2, 3])));
+            r.add_attribute("nested", every_log_value());
+            r.set_trace_context(TraceId::from(5), SpanId::from(6), Some(TraceFlags::SAMPLED));
+        });
+        let bare = log_record(&provider, |r| {
+            r.set_observed_timestamp(at(3));
+        });
+        let targeted = log_record(&provider, |r| {
+            r.set_observed_timestamp(at(4));
+            r.set_target("my_crate::module");
+            r.set_severity_number(Severity::Fatal4);
+            r.set_trace_context(TraceId::from(7), SpanId::from(8), None);
+        });
+        let ours = crate::pipeline::scope();
+        let foreign = InstrumentationScope::builder("foreign")
+            .with_version("2.0")
+            .with_schema_url("https://example.com/schema")
+            .with_attributes([KeyValue::new("left", "out")])
+            .build();
+        let resource = Resource::builder_empty()
+            .with_attributes([KeyValue::new("service.name", "shop")])
+            .build();
+        let data = [
+            (&full, &ours),
+            (&bare, &foreign),
+            (&targeted, &ours),
+            (&bare, &ours),
+            (&full, &foreign),
+        ];
+        let batch = LogBatch::new(&data);
+        let encoded = export_logs_request(&EncodedResource::new(&resource), &batch);
+        let mut decoded = ExportLogsServiceRequest::decode(encoded.as_slice()).expect("valid OTLP");
+        let mut expected = ExportLogsServiceRequest {
+            resource_logs: group_logs_by_resource_and_scope(
+                &batch,
+                &ResourceAttributesWithSchema::from(&resource),
+            ),
+        };
+        let expected_len = expected.encoded_len();
+        // The SDK orders scopes as a hash map iterates; signalry by first appearance.
+        for request in [&mut decoded, &mut expected] {
+            for resource_logs in &mut request.resource_logs {
+                resource_logs
+                    .scope_logs
+                    .sort_by_key(|scope| scope.scope.as_ref().map(|s| s.name.clone()));
+            }
+        }
+        assert_eq!(decoded, expected);
+        assert_eq!(encoded.len(), expected_len);
+        assert_eq!(decoded.resource_logs[0].scope_logs.len(), 3);
     }
 }

@@ -1,9 +1,11 @@
-//! signalry's own OTLP span exporter, over gRPC or HTTP/protobuf to a plain-text endpoint.
+//! signalry's own OTLP exporter of spans and log records, over gRPC or HTTP/protobuf to a
+//! plain-text endpoint.
 //!
-//! The batch is encoded once, straight from the spans (`otlp_encode`), and sent; a retry
-//! sends the same bytes. The SDK's OTLP exporter clones the batch for every attempt and
-//! converts it into `opentelemetry-proto`'s structs (a `String` or `Vec` per id, name, key and
-//! string value) before encoding: that conversion was most of what exporting a span cost.
+//! The batch is encoded once, straight from the records (`otlp_encode`), and sent; a retry
+//! sends the same bytes. The SDK's OTLP exporter converts the batch into `opentelemetry-proto`'s
+//! structs (a `String` or `Vec` per id, name, key and string value; for spans, from a clone of
+//! the batch made for every attempt) before encoding: that conversion was most of what exporting
+//! a span cost.
 //!
 //! The requests are the SDK exporter's: the same method or path, headers, timeout and
 //! compression, and the same retry policy: 3 retries after the first attempt, waits doubling
@@ -17,8 +19,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use http::uri::PathAndQuery;
+use std::marker::PhantomData;
+
+use opentelemetry_proto::tonic::collector::logs::v1::ExportLogsServiceResponse;
 use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceResponse;
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
+use opentelemetry_sdk::logs::LogBatch;
 use opentelemetry_sdk::trace::SpanData;
 use opentelemetry_sdk::Resource;
 use prost::bytes::{BufMut as _, Bytes};
@@ -30,7 +36,7 @@ use tonic::transport::Channel;
 use tonic_prost::ProstDecoder;
 
 use crate::config::{Compression, OtlpConfig, Protocol};
-use crate::otlp_encode::{export_trace_request, EncodedResource};
+use crate::otlp_encode::{export_logs_request, export_trace_request, EncodedResource};
 
 /// Who sends the requests: signalry, in Rust, this version.
 const USER_AGENT: &str = concat!(
@@ -38,8 +44,52 @@ const USER_AGENT: &str = concat!(
     env!("CARGO_PKG_VERSION")
 );
 
-/// The gRPC method every OTLP span export calls.
-const TRACE_EXPORT: &str = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+/// What differs between the signals an [`Exporter`] sends.
+pub(crate) trait Signal: Send + Sync + 'static {
+    /// In messages: "spans".
+    const WHAT: &'static str;
+    /// The gRPC method every export calls.
+    const METHOD: &'static str;
+    /// The collector's answer.
+    type Response: prost::Message + Default + Send + 'static;
+    /// How many records the collector rejected, and why.
+    fn rejected(response: &Self::Response) -> Option<(i64, &str)>;
+}
+
+/// Spans: `TraceService/Export`.
+#[derive(Debug)]
+pub(crate) struct Spans;
+
+impl Signal for Spans {
+    const WHAT: &'static str = "spans";
+    const METHOD: &'static str = "/opentelemetry.proto.collector.trace.v1.TraceService/Export";
+    type Response = ExportTraceServiceResponse;
+
+    fn rejected(response: &Self::Response) -> Option<(i64, &str)> {
+        let partial = response.partial_success.as_ref()?;
+        Some((partial.rejected_spans, &partial.error_message))
+    }
+}
+
+/// Log records: `LogsService/Export`.
+#[derive(Debug)]
+pub(crate) struct Logs;
+
+impl Signal for Logs {
+    const WHAT: &'static str = "log records";
+    const METHOD: &'static str = "/opentelemetry.proto.collector.logs.v1.LogsService/Export";
+    type Response = ExportLogsServiceResponse;
+
+    fn rejected(response: &Self::Response) -> Option<(i64, &str)> {
+        let partial = response.partial_success.as_ref()?;
+        Some((partial.rejected_log_records, &partial.error_message))
+    }
+}
+
+/// The span exporter of plain-text OTLP endpoints.
+pub(crate) type SpanExporter = Exporter<Spans>;
+/// The log record exporter of plain-text OTLP endpoints.
+pub(crate) type LogExporter = Exporter<Logs>;
 
 const RETRIES: u32 = 3;
 const FIRST_WAIT: Duration = Duration::from_millis(100);
@@ -48,8 +98,8 @@ const JITTER_MS: u64 = 100;
 /// The longest wait a collector can ask for.
 const LONGEST_ASKED: Duration = Duration::from_secs(600);
 
-/// The span exporter of plain-text OTLP endpoints.
-pub(crate) struct SpanExporter {
+/// An exporter of one signal to a plain-text OTLP endpoint.
+pub(crate) struct Exporter<S> {
     transport: Transport,
     gzip: bool,
     timeout: Duration,
@@ -57,6 +107,7 @@ pub(crate) struct SpanExporter {
     shut_down: AtomicBool,
     /// A partial success is said once, not for every batch.
     partial_told: AtomicBool,
+    signal: PhantomData<S>,
 }
 
 enum Transport {
@@ -71,13 +122,14 @@ enum Transport {
     },
 }
 
-impl std::fmt::Debug for SpanExporter {
+impl<S: Signal> std::fmt::Debug for Exporter<S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let transport = match self.transport {
             Transport::Grpc { .. } => "grpc",
             Transport::Http { .. } => "http/protobuf",
         };
-        f.debug_struct("SpanExporter")
+        f.debug_struct("Exporter")
+            .field("signal", &S::WHAT)
             .field("transport", &transport)
             .finish_non_exhaustive()
     }
@@ -99,9 +151,9 @@ enum Retry {
     After(Duration),
 }
 
-impl SpanExporter {
-    /// The exporter for `config` when signalry sends its spans itself: gRPC or HTTP/protobuf to
-    /// an `http://` endpoint. `None` otherwise (HTTP/JSON, TLS), for the SDK's exporter.
+impl<S: Signal> Exporter<S> {
+    /// The exporter for `config` when signalry sends the signal itself: gRPC or HTTP/protobuf
+    /// to an `http://` endpoint. `None` otherwise (HTTP/JSON, TLS), for the SDK's exporter.
     pub(crate) fn new(config: &OtlpConfig, mut headers: http::HeaderMap) -> Option<Self> {
         // As the OTLP specification asks of exporters, unless the configuration names one.
         if !headers.contains_key(http::header::USER_AGENT) {
@@ -148,11 +200,12 @@ impl SpanExporter {
             resource: EncodedResource::default(),
             shut_down: AtomicBool::new(false),
             partial_told: AtomicBool::new(false),
+            signal: PhantomData,
         })
     }
 
     /// One attempt: the collector's response, or why there is none.
-    async fn send(&self, body: &Bytes) -> Result<ExportTraceServiceResponse, Failure> {
+    async fn send(&self, body: &Bytes) -> Result<S::Response, Failure> {
         match &self.transport {
             Transport::Grpc { client, metadata } => {
                 let mut client = client.clone();
@@ -164,7 +217,11 @@ impl SpanExporter {
                 *call.metadata_mut() = metadata.clone();
                 call.set_timeout(self.timeout);
                 client
-                    .unary(call, PathAndQuery::from_static(TRACE_EXPORT), EncodedCodec)
+                    .unary(
+                        call,
+                        PathAndQuery::from_static(S::METHOD),
+                        EncodedCodec(PhantomData::<S::Response>),
+                    )
                     .await
                     .map(tonic::Response::into_inner)
                     .map_err(|status| Failure {
@@ -201,32 +258,31 @@ impl SpanExporter {
                         retry: http_retry(status.as_u16(), asked),
                     });
                 }
-                // A body that does not decode is no reason to send the spans again.
+                // A body that does not decode is no reason to send the records again.
                 let body = response.bytes().await.unwrap_or_default();
-                Ok(ExportTraceServiceResponse::decode(body).unwrap_or_default())
+                Ok(S::Response::decode(body).unwrap_or_default())
             }
         }
     }
 
-    /// Says once that the collector rejected spans: as the specification asks, they are not
+    /// Says once that the collector rejected records: as the specification asks, they are not
     /// sent again.
-    fn partial_success(&self, response: ExportTraceServiceResponse) {
-        let Some(partial) = response.partial_success else {
+    fn partial_success(&self, response: &S::Response) {
+        let Some((rejected, message)) = S::rejected(response) else {
             return;
         };
-        if (partial.rejected_spans > 0 || !partial.error_message.is_empty())
-            && !self.partial_told.swap(true, Ordering::Relaxed)
+        if (rejected > 0 || !message.is_empty()) && !self.partial_told.swap(true, Ordering::Relaxed)
         {
             eprintln!(
-                "signalry: the collector rejected {} spans of an export: {} (said once)",
-                partial.rejected_spans, partial.error_message
+                "signalry: the collector rejected {rejected} {what} of an export: {message} \
+                 (said once)",
+                what = S::WHAT,
             );
         }
     }
 
     /// The request body: the encoded batch, gzipped when asked (over gRPC, tonic compresses).
-    fn body(&self, batch: &[SpanData]) -> Result<Bytes, OTelSdkError> {
-        let encoded = export_trace_request(&self.resource, batch);
+    fn body(&self, encoded: Vec<u8>) -> Result<Bytes, OTelSdkError> {
         if !self.gzip || matches!(self.transport, Transport::Grpc { .. }) {
             return Ok(Bytes::from(encoded));
         }
@@ -281,20 +337,16 @@ fn retry_after(value: &str) -> Option<Duration> {
     Some(asked.min(LONGEST_ASKED))
 }
 
-impl opentelemetry_sdk::trace::SpanExporter for SpanExporter {
-    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
-        if self.shut_down.load(Ordering::Relaxed) {
-            return Err(OTelSdkError::AlreadyShutdown);
-        }
-        let body = self.body(&batch)?;
-        drop(batch);
+impl<S: Signal> Exporter<S> {
+    /// Sends `body`, again while the collector's answer says to, within the retry policy.
+    async fn deliver(&self, body: Bytes) -> OTelSdkResult {
         let mut wait = FIRST_WAIT;
         let mut longest = LONGEST_WAIT;
         let mut attempt = 0;
         loop {
             match self.send(&body).await {
                 Ok(response) => {
-                    self.partial_success(response);
+                    self.partial_success(&response);
                     return Ok(());
                 }
                 Err(failure) if failure.retry != Retry::No && attempt < RETRIES => {
@@ -318,11 +370,31 @@ impl opentelemetry_sdk::trace::SpanExporter for SpanExporter {
         }
     }
 
-    fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
+    fn shut(&self) -> OTelSdkResult {
         if self.shut_down.swap(true, Ordering::Relaxed) {
             return Err(OTelSdkError::AlreadyShutdown);
         }
         Ok(())
+    }
+
+    fn open(&self) -> OTelSdkResult {
+        if self.shut_down.load(Ordering::Relaxed) {
+            return Err(OTelSdkError::AlreadyShutdown);
+        }
+        Ok(())
+    }
+}
+
+impl opentelemetry_sdk::trace::SpanExporter for Exporter<Spans> {
+    async fn export(&self, batch: Vec<SpanData>) -> OTelSdkResult {
+        self.open()?;
+        let body = self.body(export_trace_request(&self.resource, &batch))?;
+        drop(batch);
+        self.deliver(body).await
+    }
+
+    fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
+        self.shut()
     }
 
     fn set_resource(&mut self, resource: &Resource) {
@@ -330,15 +402,31 @@ impl opentelemetry_sdk::trace::SpanExporter for SpanExporter {
     }
 }
 
-/// Requests already encoded, written into tonic's buffer in one piece; responses decoded by
-/// prost.
-struct EncodedCodec;
+impl opentelemetry_sdk::logs::LogExporter for Exporter<Logs> {
+    async fn export(&self, batch: LogBatch<'_>) -> OTelSdkResult {
+        self.open()?;
+        let body = self.body(export_logs_request(&self.resource, &batch))?;
+        self.deliver(body).await
+    }
 
-impl Codec for EncodedCodec {
+    fn shutdown_with_timeout(&self, _timeout: Duration) -> OTelSdkResult {
+        self.shut()
+    }
+
+    fn set_resource(&mut self, resource: &Resource) {
+        self.resource = EncodedResource::new(resource);
+    }
+}
+
+/// Requests already encoded, written into tonic's buffer in one piece; responses (`R`) decoded
+/// by prost.
+struct EncodedCodec<R>(PhantomData<R>);
+
+impl<R: prost::Message + Default + Send + 'static> Codec for EncodedCodec<R> {
     type Encode = Bytes;
-    type Decode = ExportTraceServiceResponse;
+    type Decode = R;
     type Encoder = EncodedRequest;
-    type Decoder = ProstDecoder<ExportTraceServiceResponse>;
+    type Decoder = ProstDecoder<R>;
 
     fn encoder(&mut self) -> EncodedRequest {
         EncodedRequest
@@ -534,7 +622,7 @@ mod tests {
         assert!(result.is_ok(), "{result:?}");
         assert_eq!(received.len(), 1);
         let request = &received[0];
-        assert_eq!(request.path, TRACE_EXPORT);
+        assert_eq!(request.path, Spans::METHOD);
         let header = |name: &str| {
             request
                 .headers
@@ -854,5 +942,64 @@ mod tests {
             "{:?}",
             started.elapsed()
         );
+    }
+
+    // --- log records -------------------------------------------------------------------------
+
+    /// Log records take the same way as spans, to their own method and path.
+    #[test]
+    fn log_records_go_to_the_logs_service_over_grpc_and_http() {
+        use opentelemetry::logs::{LogRecord as _, Logger as _, LoggerProvider as _};
+        use opentelemetry_sdk::logs::LogExporter as _;
+        let provider = opentelemetry_sdk::logs::SdkLoggerProvider::builder().build();
+        let mut record = provider.logger("test").create_log_record();
+        record.set_body("order failed".into());
+        record.set_observed_timestamp(std::time::UNIX_EPOCH + Duration::from_secs(1));
+        let scope = crate::pipeline::scope();
+        let data = [(&record, &scope)];
+        let expected = crate::otlp_encode::export_logs_request(
+            &EncodedResource::new(&resource()),
+            &LogBatch::new(&data),
+        );
+        let log_exporter = |endpoint: &str, protocol| {
+            let mut exporter =
+                LogExporter::new(&config(endpoint, protocol, false), http::HeaderMap::new())
+                    .expect("a plain-text endpoint");
+            exporter.set_resource(&resource());
+            exporter
+        };
+        let runtime = runtime();
+
+        let received = runtime.block_on(async {
+            let (endpoint, served) = grpc_peer(vec![tonic::Code::Ok]).await;
+            let exporter = log_exporter(&endpoint, Protocol::Grpc);
+            exporter
+                .export(LogBatch::new(&data))
+                .await
+                .expect("exported");
+            drop(exporter);
+            served.await.expect("the peer")
+        });
+        assert_eq!(received.len(), 1);
+        assert_eq!(received[0].path, Logs::METHOD);
+        assert_eq!(&received[0].body[5..], expected.as_slice());
+
+        let logs_url = |endpoint: String| endpoint.replace("/v1/traces", "/v1/logs");
+        let posted = runtime.block_on(async {
+            let (endpoint, served) = http_peer(vec![200]).await;
+            let exporter = log_exporter(&logs_url(endpoint), Protocol::HttpProtobuf);
+            exporter
+                .export(LogBatch::new(&data))
+                .await
+                .expect("exported");
+            served.await.expect("the peer")
+        });
+        assert_eq!(posted.len(), 1);
+        assert!(
+            posted[0].head.starts_with("POST /v1/logs HTTP/1.1"),
+            "{}",
+            posted[0].head
+        );
+        assert_eq!(posted[0].body, expected);
     }
 }
