@@ -200,23 +200,24 @@ impl Encode for ResourceMessage<'_> {
     }
 }
 
-/// `ExportTraceServiceRequest`: one `ResourceSpans`.
-struct Request<'a> {
+/// `ExportTraceServiceRequest` or `ExportLogsServiceRequest`: one `ResourceSpans` or
+/// `ResourceLogs`, whose scope groups are `G`.
+struct Request<'a, G> {
     resource: &'a EncodedResource,
     /// The batch by scope, in order of first appearance.
-    scopes: Vec<ScopeSpans<'a>>,
+    scopes: Vec<G>,
 }
 
-impl Encode for Request<'_> {
+impl<G: Encode> Encode for Request<'_, G> {
     fn encode<O: Out>(&self, out: &mut O) {
-        out.message(1, &ResourceSpans(self));
+        out.message(1, &ResourceGroup(self));
     }
 }
 
-/// `ResourceSpans`: the resource, then a `ScopeSpans` per scope.
-struct ResourceSpans<'r, 'a>(&'r Request<'a>);
+/// `ResourceSpans` or `ResourceLogs`: the resource, then a group per scope.
+struct ResourceGroup<'r, 'a, G>(&'r Request<'a, G>);
 
-impl Encode for ResourceSpans<'_, '_> {
+impl<G: Encode> Encode for ResourceGroup<'_, '_, G> {
     fn encode<O: Out>(&self, out: &mut O) {
         let Request { resource, scopes } = self.0;
         resource.encode_message(out);
@@ -479,33 +480,7 @@ pub(crate) fn export_logs_request(resource: &EncodedResource, batch: &LogBatch<'
             }),
         }
     }
-    encode(&LogsRequest { resource, scopes })
-}
-
-/// `ExportLogsServiceRequest`: one `ResourceLogs`.
-struct LogsRequest<'a> {
-    resource: &'a EncodedResource,
-    scopes: Vec<ScopeLogs<'a>>,
-}
-
-impl Encode for LogsRequest<'_> {
-    fn encode<O: Out>(&self, out: &mut O) {
-        out.message(1, &ResourceLogs(self));
-    }
-}
-
-/// `ResourceLogs`: the resource, then a `ScopeLogs` per scope.
-struct ResourceLogs<'r, 'a>(&'r LogsRequest<'a>);
-
-impl Encode for ResourceLogs<'_, '_> {
-    fn encode<O: Out>(&self, out: &mut O) {
-        let LogsRequest { resource, scopes } = self.0;
-        resource.encode_message(out);
-        for scope in scopes {
-            out.message(2, scope);
-        }
-        out.text(3, resource.schema_url.as_bytes());
-    }
+    encode(&Request { resource, scopes })
 }
 
 /// `ScopeLogs`: the records of one scope.
