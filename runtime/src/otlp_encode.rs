@@ -195,7 +195,7 @@ struct ResourceMessage<'a>(&'a Resource);
 impl Encode for ResourceMessage<'_> {
     fn encode<O: Out>(&self, out: &mut O) {
         for (key, value) in self.0.iter() {
-            out.message(1, &Attribute(key.as_str(), value));
+            out.message(1, &Attribute(key.as_str(), AnyValue(value)));
         }
     }
 }
@@ -362,17 +362,20 @@ fn attributes<'a, O: Out>(
     attributes: impl IntoIterator<Item = &'a KeyValue>,
 ) {
     for attribute in attributes {
-        out.message(field, &Attribute(attribute.key.as_str(), &attribute.value));
+        out.message(
+            field,
+            &Attribute(attribute.key.as_str(), AnyValue(&attribute.value)),
+        );
     }
 }
 
-/// `KeyValue`.
-struct Attribute<'a>(&'a str, &'a Value);
+/// `KeyValue`: a key and its value's `AnyValue` (of a span's value, or a log record's).
+struct Attribute<'a, V>(&'a str, V);
 
-impl Encode for Attribute<'_> {
+impl<V: Encode> Encode for Attribute<'_, V> {
     fn encode<O: Out>(&self, out: &mut O) {
         out.text(1, self.0.as_bytes());
-        out.message(2, &AnyValue(self.1));
+        out.message(2, &self.1);
     }
 }
 
@@ -515,7 +518,7 @@ impl Encode for LogRecord<'_> {
             out.message(5, &LogValue(body));
         }
         for (key, value) in record.attributes_iter() {
-            out.message(6, &LogAttribute(key.as_str(), value));
+            out.message(6, &Attribute(key.as_str(), LogValue(value)));
         }
         let context = record.trace_context();
         out.fixed32(
@@ -536,16 +539,6 @@ impl Encode for LogRecord<'_> {
 /// `SeverityNumber`: the same numbers as the API's `Severity`.
 fn severity(severity: Severity) -> u64 {
     severity as u64
-}
-
-/// `KeyValue` of a log record.
-struct LogAttribute<'a>(&'a str, &'a LogsAnyValue);
-
-impl Encode for LogAttribute<'_> {
-    fn encode<O: Out>(&self, out: &mut O) {
-        out.text(1, self.0.as_bytes());
-        out.message(2, &LogValue(self.1));
-    }
 }
 
 /// `AnyValue` of a log record: also bytes, lists and maps.
@@ -588,7 +581,7 @@ struct LogMap<'a>(&'a std::collections::HashMap<opentelemetry::Key, LogsAnyValue
 impl Encode for LogMap<'_> {
     fn encode<O: Out>(&self, out: &mut O) {
         for (key, value) in self.0 {
-            out.message(1, &LogAttribute(key.as_str(), value));
+            out.message(1, &Attribute(key.as_str(), LogValue(value)));
         }
     }
 }
