@@ -238,48 +238,52 @@ fn header_map(headers: &[(String, String)]) -> http::HeaderMap {
 }
 
 impl ExportRuntime {
-    pub(crate) fn span_exporter(
+    /// An exporter made by `build` inside the runtime (tonic and hyper look for its reactor
+    /// when they are built), to be driven by it.
+    fn on_runtime<E>(
         &self,
-        config: &OtlpConfig,
         export_timeout: Duration,
-    ) -> Result<OnRuntime<BoxedSpanExporter>, String> {
+        build: impl FnOnce() -> Result<E, String>,
+    ) -> Result<OnRuntime<E>, String> {
         let handle = self.handle().ok_or("the export runtime has stopped")?;
         let _entered = handle.enter();
-        let inner = match crate::otlp_export::SpanExporter::new(config, header_map(&config.headers))
-        {
-            Some(exporter) => BoxedSpanExporter::new(exporter),
-            None => BoxedSpanExporter::new(build_exporter!(
-                opentelemetry_otlp::SpanExporter::builder(),
-                config
-            )?),
-        };
         Ok(OnRuntime {
-            inner,
+            inner: build()?,
             handle: handle.clone(),
             export_timeout,
         })
     }
 
+    /// signalry's own exporter where it sends spans itself (`otlp_export`), else the SDK's.
+    pub(crate) fn span_exporter(
+        &self,
+        config: &OtlpConfig,
+        export_timeout: Duration,
+    ) -> Result<OnRuntime<BoxedSpanExporter>, String> {
+        self.on_runtime(
+            export_timeout,
+            || match crate::otlp_export::SpanExporter::new(config, header_map(&config.headers)) {
+                Some(exporter) => Ok(BoxedSpanExporter::new(exporter)),
+                None => build_exporter!(opentelemetry_otlp::SpanExporter::builder(), config)
+                    .map(BoxedSpanExporter::new),
+            },
+        )
+    }
+
+    /// The same for log records.
     pub(crate) fn log_exporter(
         &self,
         config: &OtlpConfig,
         export_timeout: Duration,
     ) -> Result<OnRuntime<BoxedLogExporter>, String> {
-        let handle = self.handle().ok_or("the export runtime has stopped")?;
-        let _entered = handle.enter();
-        let inner = match crate::otlp_export::LogExporter::new(config, header_map(&config.headers))
-        {
-            Some(exporter) => BoxedLogExporter::new(exporter),
-            None => BoxedLogExporter::new(build_exporter!(
-                opentelemetry_otlp::LogExporter::builder(),
-                config
-            )?),
-        };
-        Ok(OnRuntime {
-            inner,
-            handle: handle.clone(),
+        self.on_runtime(
             export_timeout,
-        })
+            || match crate::otlp_export::LogExporter::new(config, header_map(&config.headers)) {
+                Some(exporter) => Ok(BoxedLogExporter::new(exporter)),
+                None => build_exporter!(opentelemetry_otlp::LogExporter::builder(), config)
+                    .map(BoxedLogExporter::new),
+            },
+        )
     }
 
     pub(crate) fn metric_exporter(
@@ -287,13 +291,8 @@ impl ExportRuntime {
         config: &OtlpConfig,
         export_timeout: Duration,
     ) -> Result<OnRuntime<opentelemetry_otlp::MetricExporter>, String> {
-        let handle = self.handle().ok_or("the export runtime has stopped")?;
-        let _entered = handle.enter();
-        let inner = build_exporter!(opentelemetry_otlp::MetricExporter::builder(), config)?;
-        Ok(OnRuntime {
-            inner,
-            handle: handle.clone(),
-            export_timeout,
+        self.on_runtime(export_timeout, || {
+            build_exporter!(opentelemetry_otlp::MetricExporter::builder(), config)
         })
     }
 }
